@@ -1,0 +1,42 @@
+# The two commands from the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install lint format data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up, load the organizations, meeting types and demo meetings, and serve on http://$(HOST)
+run: data
+	$(BIN)/python manage.py runserver $(HOST)
+
+data: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_organizations
+	$(BIN)/python manage.py load_meeting_types
+	$(BIN)/python manage.py load_demo_meetings
+
+## Install and run every test (DATABASE_URL=postgres://… to run them on PostgreSQL)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

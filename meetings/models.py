@@ -1,0 +1,390 @@
+"""Meetings, where they happen, and what kind of meeting they are.
+
+Weekdays are stored as the Meeting Guide feed has them: 0 = Sunday … 6 = Saturday.
+BMLT counts 1 = Sunday … 7 = Saturday and Python's ``date.weekday()`` 0 = Monday; convert
+at those boundaries with ``Weekday.from_bmlt`` and ``Weekday.from_date``.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from groups.models import Organization
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _time_zones():
+        raise ValidationError(f"{value!r} is not an IANA time zone such as America/New_York.")
+
+
+def _time_zones() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = available_timezones()
+    return _ZONES
+
+
+_ZONES: set[str] | None = None
+
+
+class Weekday(models.IntegerChoices):
+    SUNDAY = 0, "Sunday"
+    MONDAY = 1, "Monday"
+    TUESDAY = 2, "Tuesday"
+    WEDNESDAY = 3, "Wednesday"
+    THURSDAY = 4, "Thursday"
+    FRIDAY = 5, "Friday"
+    SATURDAY = 6, "Saturday"
+
+    @classmethod
+    def from_bmlt(cls, value: int) -> "Weekday":
+        """BMLT's weekday_tinyint: 1 = Sunday … 7 = Saturday."""
+        if not 1 <= value <= 7:
+            raise ValueError(f"BMLT weekday must be 1 to 7, not {value}")
+        return cls(value - 1)
+
+    @classmethod
+    def from_date(cls, day: dt.date) -> "Weekday":
+        return cls((day.weekday() + 1) % 7)
+
+
+class TypeFacet(models.Model):
+    """A group of meeting types a person understands: attendance, format, community, language…"""
+
+    key = models.SlugField(max_length=30, unique=True)
+    name_en = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class MeetingType(models.Model):
+    """A Meeting Guide type code (O, C, W, S…), shared by every fellowship."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name_en = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100, blank=True)
+    facet = models.ForeignKey(TypeFacet, on_delete=models.PROTECT, related_name="types")
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["facet__order", "order", "name_en"]
+
+    def __str__(self) -> str:
+        return f"{self.name_en} ({self.code})"
+
+
+class OrganizationTypeCode(models.Model):
+    """A fellowship's own meaning for a code (in Al-Anon feeds Y is Alateen, A is atheist/agnostic).
+
+    Importers read a feed's codes through its organization's table first, so that
+    one search over shared types spans every fellowship.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="type_codes")
+    code = models.CharField(max_length=10)
+    name_en = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100, blank=True)
+    meeting_type = models.ForeignKey(
+        MeetingType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organization_codes",
+        help_text="The shared type with the same meaning, if there is one.",
+    )
+
+    class Meta:
+        ordering = ["organization", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="unique_code_per_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.short_name or self.organization}: {self.code} = {self.name_en}"
+
+
+class Location(models.Model):
+    name = models.CharField("venue", max_length=200, blank=True)
+    address = models.CharField("street address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField("state or province", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. US.")
+    formatted_address = models.CharField(max_length=300, blank=True)
+    region = models.CharField(max_length=100, blank=True, help_text="Service area, e.g. a county.")
+    sub_region = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    approximate = models.BooleanField(default=False, help_text="Only a city-level place, e.g. for an online meeting.")
+    notes = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Sample data, not a real place.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "formatted_address"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lng")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="location_both_coordinates_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.name, self.formatted_address or self.city) if part) or "(unnamed)"
+
+    @property
+    def needs_location(self) -> bool:
+        return self.latitude is None
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self) -> "MeetingQuerySet":
+        return self.filter(status=Meeting.Status.PUBLISHED)
+
+    def active(self) -> "MeetingQuerySet":
+        """Published meetings that are meeting (not temporarily inactive)."""
+        return self.published().exclude(attendance_mode=Meeting.Attendance.INACTIVE)
+
+    def in_person(self) -> "MeetingQuerySet":
+        return self.filter(attendance_mode__in=[Meeting.Attendance.IN_PERSON, Meeting.Attendance.HYBRID])
+
+    def online(self) -> "MeetingQuerySet":
+        return self.filter(attendance_mode__in=[Meeting.Attendance.ONLINE, Meeting.Attendance.HYBRID])
+
+    def for_organization(self, organization: Organization | str) -> "MeetingQuerySet":
+        if isinstance(organization, Organization):
+            return self.filter(organization=organization)
+        return self.filter(organization__slug=organization)
+
+    def on_day(self, day: int) -> "MeetingQuerySet":
+        return self.filter(day=day)
+
+    def with_details(self) -> "MeetingQuerySet":
+        """Everything a list or page shows, in a fixed number of queries."""
+        return self.select_related("organization", "location").prefetch_related("types__facet")
+
+    def in_week_order(self) -> "MeetingQuerySet":
+        return self.order_by("day", "start_time", "name")
+
+
+class Meeting(models.Model):
+    class Attendance(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "In person and online"
+        INACTIVE = "inactive", "Temporarily inactive"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (hidden from the public)"
+        PUBLISHED = "published", "Published"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    group_name = models.CharField(max_length=200, blank=True)
+    day = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, help_text="0 = Sunday, as in the Meeting Guide feed."
+    )
+    start_time = models.TimeField()
+    end_time = models.TimeField(blank=True, help_text="Defaults to one hour after the start; may be after midnight.")
+    timezone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="IANA zone, e.g. America/New_York."
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        help_text="Optional for meetings held only online.",
+    )
+    attendance_mode = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.IN_PERSON)
+    conference_url = models.URLField(max_length=500, blank=True)
+    conference_url_notes = models.TextField(blank=True, help_text="Meeting ID, passcode…")
+    conference_phone = models.CharField(max_length=100, blank=True)
+    conference_phone_notes = models.TextField(blank=True)
+    types = models.ManyToManyField(MeetingType, blank=True, related_name="meetings")
+    unmapped_types = models.JSONField(
+        default=list, blank=True, help_text="Codes from the source that match no known type, kept as given."
+    )
+    notes = models.TextField(blank=True)
+    group_notes = models.TextField(blank=True)
+    website = models.URLField(max_length=500, blank=True, help_text="The group's website.")
+    url = models.URLField(max_length=500, blank=True, help_text="This listing on its source's website.")
+    feedback_url = models.URLField(max_length=500, blank=True)
+    venmo = models.CharField(max_length=100, blank=True)
+    paypal = models.CharField(max_length=200, blank=True)
+    square = models.CharField(max_length=100, blank=True)
+    world_id = models.CharField(max_length=30, blank=True, help_text="World service office id (NA, AA GSO).")
+
+    # Where it came from, so a re-import updates it instead of adding a copy.
+    feed = models.ForeignKey("Feed", null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
+    feed_key = models.CharField(max_length=200, blank=True, help_text="The meeting's id or slug in its feed.")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    is_demo = models.BooleanField(default=False, help_text="Sample data for trying the site, not a real meeting.")
+    is_generated = models.BooleanField(default=False, help_text="Generated for benchmarks.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_verified = models.DateField(null=True, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "start_time", "name"]
+        indexes = [
+            models.Index(fields=["status", "attendance_mode"], name="meeting_status_mode"),
+            models.Index(fields=["day", "start_time"], name="meeting_day_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(day__gte=0, day__lte=6), name="meeting_day_0_to_6"),
+            models.UniqueConstraint(
+                fields=["feed", "feed_key"], condition=~Q(feed_key=""), name="unique_meeting_per_feed"
+            ),
+            # An in-person or hybrid meeting must say where; online ones need a way to join.
+            models.CheckConstraint(
+                condition=Q(attendance_mode__in=["online", "inactive"]) | Q(location__isnull=False),
+                name="meeting_in_person_has_location",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_day_display()} {self.start_time:%H:%M})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.end_time is None and self.start_time is not None:
+            self.end_time = self.default_end_time()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.end_time is None and self.start_time is not None:
+            self.end_time = self.default_end_time()
+        if self.attendance_mode in (self.Attendance.IN_PERSON, self.Attendance.HYBRID) and not self.location_id:
+            raise ValidationError({"location": "An in-person or hybrid meeting needs a location."})
+        if self.attendance_mode in (self.Attendance.ONLINE, self.Attendance.HYBRID) and not (
+            self.conference_url or self.conference_phone
+        ):
+            raise ValidationError(
+                {"conference_url": "An online or hybrid meeting needs a join link or a phone number."}
+            )
+
+    def default_end_time(self) -> dt.time:
+        start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
+        return (start + dt.timedelta(hours=1)).time()
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end_time is not None and self.end_time < self.start_time
+
+    @property
+    def duration(self) -> dt.timedelta:
+        start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
+        end = dt.datetime.combine(dt.date(2000, 1, 2 if self.crosses_midnight else 1), self.end_time)
+        return end - start
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def zone_abbreviation(self) -> str:
+        """EST/EDT as it is now in the meeting's zone, for showing beside its time."""
+        return dt.datetime.now(self.zone).tzname() or self.timezone
+
+    @property
+    def is_online(self) -> bool:
+        return self.attendance_mode in (self.Attendance.ONLINE, self.Attendance.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.attendance_mode in (self.Attendance.IN_PERSON, self.Attendance.HYBRID)
+
+    def types_by_facet(self) -> dict[str, list[MeetingType]]:
+        """Types grouped by facet name, in facet order (uses prefetched types)."""
+        grouped: dict[str, list[MeetingType]] = {}
+        for meeting_type in sorted(self.types.all(), key=lambda t: (t.facet.order, t.order, t.name_en)):
+            grouped.setdefault(meeting_type.facet.name_en, []).append(meeting_type)
+        return grouped
+
+    @property
+    def languages(self) -> list[MeetingType]:
+        return [t for t in self.types.all() if t.facet.key == "language"]
+
+
+class Feed(models.Model):
+    """A source of meetings that can be imported again: a Meeting Guide feed, a BMLT server, a CSV file."""
+
+    class Format(models.TextChoices):
+        MEETING_GUIDE = "meeting_guide", "Meeting Guide JSON"
+        BMLT = "bmlt", "BMLT"
+        CSV = "csv", "CSV"
+
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.MEETING_GUIDE)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="feeds")
+    last_imported = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="unique_feed_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactQuerySet(models.QuerySet):
+    def publishable(self) -> "ContactQuerySet":
+        """Only contacts whose consent to publish is recorded."""
+        return self.filter(consent_to_publish=True, consent_recorded_at__isnull=False)
+
+
+class Contact(models.Model):
+    """A group's contact person. Private: shown publicly only with recorded consent."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    consent_to_publish = models.BooleanField(default=False)
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_note = models.CharField(max_length=300, blank=True, help_text="How and by whom consent was given.")
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_to_publish=False) | Q(consent_recorded_at__isnull=False),
+                name="contact_consent_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone or "(contact)"
