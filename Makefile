@@ -24,6 +24,7 @@ data: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_organizations
 	$(BIN)/python manage.py load_meeting_types
+	$(BIN)/python manage.py load_places
 	$(BIN)/python manage.py load_demo_meetings
 
 ## Install and run every test (DATABASE_URL=postgres://… to run them on PostgreSQL)

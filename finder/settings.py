@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "groups",
     "meetings",
 ]
@@ -130,6 +132,21 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mutual Help Finder API",
+    "DESCRIPTION": "Read-only access to mutual-help meetings, organizations and meeting types. "
+    "The meeting search takes the same parameters as the finder page. Weekdays: 0 = Sunday.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no third-party requests.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {
@@ -141,3 +158,17 @@ LOGGING = {
 
 # Zone given to a meeting when neither its feed nor its place names one.
 DEFAULT_MEETING_TIME_ZONE = env_str("DEFAULT_MEETING_TIME_ZONE", "America/New_York")
+
+# Map tiles are fetched by the visitor's browser from this server, so none is set by default:
+# the map then shows the meetings without a background. Example (mind its usage policy):
+# MAP_TILE_URL=https://tile.openstreetmap.org/{z}/{x}/{y}.png
+MAP_TILE_URL = env_str("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+# Where "Report a problem" sends people for meetings whose source gives no feedback address.
+REPORT_PROBLEM_EMAIL = env_str("REPORT_PROBLEM_EMAIL")
+
+# Free-text places are looked up offline; GEOCODER=nominatim adds OpenStreetMap's geocoder
+# (rate-limited, cached) for places the bundled data does not know.
+GEOCODER = env_str("GEOCODER", "offline")
+GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", "mutual-help-finder")

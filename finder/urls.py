@@ -1,16 +1,30 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from finder.health import healthz
-from meetings.views import home
+from groups.api import OrganizationViewSet
+from meetings.api import MeetingTypeViewSet, MeetingViewSet
 
 admin.site.site_header = "Mutual Help Finder administration"
 admin.site.site_title = "Mutual Help Finder admin"
 
+router = DefaultRouter()
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("types", MeetingTypeViewSet, basename="type")
+
+api_patterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("meetings.urls")),
     path("organizations/", include("groups.urls")),
-    path("meetings/", include("meetings.urls")),
+    path("api/", include((api_patterns, "api"))),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from finder.admin import ModelAdmin
-from meetings.models import Contact, Feed, Location, Meeting, MeetingType, OrganizationTypeCode, TypeFacet
+from meetings.models import Contact, Feed, Location, Meeting, MeetingType, OrganizationTypeCode, Place, TypeFacet
 
 
 class MeetingInline(admin.TabularInline):
@@ -173,3 +173,13 @@ class ContactAdmin(ModelAdmin):
     list_select_related = ["meeting"]
     search_fields = ["name", "email", "meeting__name"]
     autocomplete_fields = ["meeting"]
+
+
+@admin.register(Place)
+class PlaceAdmin(ModelAdmin):
+    """The gazetteer behind place search; refreshed by ``manage.py load_places``, not edited by hand."""
+
+    list_display = ["name", "admin1", "country", "population", "timezone", "latitude", "longitude"]
+    list_filter = ["country"]
+    search_fields = ["name", "search_name"]
+    show_full_result_count = False

@@ -75,7 +75,7 @@ FELLOWSHIPS: list[tuple[str, int, list[str], list[str]]] = [
     ("al-anon", 3, ["Hope for Today", "Courage to Change", "One Day at a Time"], ["Grupo Valor para Cambiar"]),
     ("smart-recovery", 3, ["SMART Tools", "4-Point Program Meeting"], ["SMART en Español"]),
     ("lifering-secular-recovery", 2, ["Secular Sobriety", "Sober Support"], []),
-    ("women-for-sobriety", 2, ["New Life Women", "Women’s Circle"], []),
+    ("women-for-sobriety", 2, ["New Life Women", "Women's Circle"], []),
     ("celebrate-recovery", 2, ["Large Group", "Step Study Group"], ["Celebremos la Recuperación"]),
     ("cocaine-anonymous", 1, ["Hope and Freedom"], []),
     ("gamblers-anonymous", 1, ["Turning Point"], []),

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from groups.models import Organization
+from meetings import distance, schedule
 
 
 def validate_time_zone(value: str) -> None:
@@ -185,6 +186,25 @@ class MeetingQuerySet(models.QuerySet):
         """Everything a list or page shows, in a fixed number of queries."""
         return self.select_related("organization", "location").prefetch_related("types__facet")
 
+    def near(self, latitude: float, longitude: float, miles: float) -> "MeetingQuerySet":
+        """Meetings with a location within ``miles``, annotated with ``distance`` in miles.
+
+        The bounding box lets the (latitude, longitude) index narrow the rows; the exact
+        great-circle distance then decides, with the same formula used for display.
+        """
+        box = distance.bounding_box(latitude, longitude, miles)
+        return (
+            self.filter(distance.within_box(box, "location__latitude", "location__longitude"))
+            .annotate(
+                distance=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
+            )
+            .filter(distance__lte=miles)
+        )
+
+    def by_next_start(self, now: dt.datetime) -> "MeetingQuerySet":
+        """Ordered by the next start in each meeting's own zone; meetings in progress first."""
+        return self.annotate(minutes_until=schedule.minutes_until_next(now)).order_by("minutes_until", "pk")
+
     def in_week_order(self) -> "MeetingQuerySet":
         return self.order_by("day", "start_time", "name")
 
@@ -312,11 +332,6 @@ class Meeting(models.Model):
         return ZoneInfo(self.timezone)
 
     @property
-    def zone_abbreviation(self) -> str:
-        """EST/EDT as it is now in the meeting's zone, for showing beside its time."""
-        return dt.datetime.now(self.zone).tzname() or self.timezone
-
-    @property
     def is_online(self) -> bool:
         return self.attendance_mode in (self.Attendance.ONLINE, self.Attendance.HYBRID)
 
@@ -330,6 +345,10 @@ class Meeting(models.Model):
         for meeting_type in sorted(self.types.all(), key=lambda t: (t.facet.order, t.order, t.name_en)):
             grouped.setdefault(meeting_type.facet.name_en, []).append(meeting_type)
         return grouped
+
+    def next_start(self, now: dt.datetime) -> dt.datetime:
+        """The current (if in progress) or next start, as an aware datetime in the meeting's zone."""
+        return schedule.next_start(self.day, self.start_time, self.end_time, self.timezone, now)
 
     @property
     def languages(self) -> list[MeetingType]:
@@ -416,6 +435,6 @@ class Place(models.Model):
 
     @property
     def label(self) -> str:
-        """"Springfield, IL" in the US, "Springfield, Jamaica"-style elsewhere (country code)."""
+        """ "Springfield, IL" in the US, "Springfield, Jamaica"-style elsewhere (country code)."""
         region = self.admin1 if self.country == "US" else self.country
         return f"{self.name}, {region}"

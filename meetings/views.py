@@ -1,43 +1,121 @@
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.vary import vary_on_headers
 
-from groups.models import Organization
-from meetings.models import Meeting, Weekday
+from groups.models import Kind, Organization
+from meetings.feeds.ical import render_calendar
+from meetings.filters import DAY_NAMES, DISTANCES, TIME_CHOICES, UNITS, MeetingFilter
+from meetings.models import Meeting, MeetingType, TypeFacet, Weekday
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
+PARTIAL_HEADER = "X-Finder-Partial"
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "meetings/home.html",
-        {
-            "meeting_count": Meeting.objects.active().count(),
-            "organization_count": Organization.objects.count(),
-            "has_demo": Meeting.objects.active().filter(is_demo=True).exists(),
-        },
-    )
+@dataclass
+class Result:
+    """A meeting as one search shows it."""
+
+    meeting: Meeting
+    start: dt.datetime
+    visitor_start: dt.datetime | None
+    distance: float | None
+    minutes_until: int
+
+    @property
+    def in_progress(self) -> bool:
+        return self.minutes_until <= 0
+
+
+@vary_on_headers(PARTIAL_HEADER)
+def finder(request: HttpRequest) -> HttpResponse:
+    search = MeetingFilter(request.GET, request=request)
+    valid = search.is_valid()
+    page = Paginator(search.qs if valid else Meeting.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
+    results = [_result(meeting, search) for meeting in page]
+    context = {
+        "search": search,
+        "form": search.form,
+        "valid": valid,
+        "page": page,
+        "results": results,
+        "has_demo": any(result.meeting.is_demo for result in results),
+        "farther": search.counts_farther_away() if valid and page.paginator.count == 0 else {},
+        "query_without_page": _query_without(request, "page"),
+        "options": _options(request),
+        "map_tiles": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    template = "meetings/_results.html" if request.headers.get(PARTIAL_HEADER) else "meetings/finder.html"
+    return render(request, template, context)
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    meetings = Meeting.objects.active().with_details().in_week_order()
-    organization = None
-    if slug := request.GET.get("organization"):
-        organization = get_object_or_404(Organization, slug=slug)
-        meetings = meetings.for_organization(organization)
-    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "meetings/meeting_list.html",
-        {
-            "page": page,
-            "organization": organization,
-            "has_demo": any(meeting.is_demo for meeting in page),
-        },
-    )
+    """The old list address: the finder lists every meeting now."""
+    return redirect(f"/?{request.GET.urlencode()}" if request.GET else "/", permanent=True)
 
 
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.published().with_details(), slug=slug)
-    return render(request, "meetings/meeting_detail.html", {"meeting": meeting, "weekday": Weekday(meeting.day)})
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "start": meeting.next_start(timezone.now()),
+            "weekday": Weekday(meeting.day),
+            "report_email": settings.REPORT_PROBLEM_EMAIL,
+        },
+    )
+
+
+def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = get_object_or_404(Meeting.objects.published().with_details(), slug=slug)
+    body = render_calendar([meeting], timezone.now(), request.build_absolute_uri("/").rstrip("/"), meeting.name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(meeting.name) or "meeting"}.ics"'
+    return response
+
+
+def _result(meeting: Meeting, search: MeetingFilter) -> Result:
+    start = meeting.next_start(search.now)
+    zone = search.visitor_zone
+    visitor_start = start.astimezone(zone) if zone and zone.key != meeting.timezone else None
+    minutes_until = int((start - search.now).total_seconds() // 60)
+    return Result(
+        meeting, start, visitor_start, search.display_distance(getattr(meeting, "distance", None)), minutes_until
+    )
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    return urlencode([(k, v) for k, values in request.GET.lists() if k not in names for v in values])
+
+
+def _options(request: HttpRequest) -> dict:
+    """Choices for the form's checkboxes, with what the visitor picked (the page builds its own markup)."""
+    picked = {
+        name: set(request.GET.getlist(name)) for name in ("day", "time", "attendance", "kind", "type", "organization")
+    }
+    days = [("today", "Today"), ("tomorrow", "Tomorrow")] + [(str(d.value), d.label) for d in Weekday]
+    # A day named in words (?day=monday) ticks the same box as its number.
+    picked["day"] |= {str(DAY_NAMES[v]) for v in picked["day"] if v in DAY_NAMES}
+    facets = TypeFacet.objects.exclude(key__in=["language", "status"]).prefetch_related("types")
+    return {
+        "picked": picked,
+        "days": days,
+        "times": TIME_CHOICES,
+        "attendance": [("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")],
+        "kinds": Kind.choices,
+        "distances": DISTANCES,
+        "units": UNITS,
+        "facets": facets,
+        "languages": MeetingType.objects.filter(facet__key="language").order_by("order"),
+        "organizations": Organization.objects.only("slug", "name", "short_name"),
+    }

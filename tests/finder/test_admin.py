@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from meetings.models import Contact, Feed, Meeting
+from meetings.models import Contact, Feed, Meeting, Place
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,10 @@ def with_every_model(site_data):
     meeting = Meeting.objects.select_related("organization").first()
     Contact.objects.create(meeting=meeting, name="Secretary", email="sec@example.org")
     Feed.objects.create(name="Intergroup feed", url="https://example.org/feed.json", organization=meeting.organization)
+    Place.objects.create(
+        geonameid=4560349, name="Philadelphia", search_name="philadelphia", admin1="PA", country="US",
+        latitude=39.95233, longitude=-75.16379, population=1567442, timezone="America/New_York",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)

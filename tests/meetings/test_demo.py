@@ -41,6 +41,6 @@ def test_a_demo_meeting_page_says_plainly_it_is_not_real(site_data, client):
 
 
 def test_the_meeting_list_marks_demo_meetings(site_data, client):
-    page = client.get("/meetings/").content.decode()
+    page = client.get("/").content.decode()
     assert "Sample data." in page
     assert 'class="badge demo">Demo<' in page

@@ -6,28 +6,10 @@ from meetings.models import Meeting
 pytestmark = pytest.mark.django_db
 
 
-def test_the_home_page_points_to_meetings_and_organizations(site_data, client):
-    page = client.get("/").content.decode()
-    assert f"Browse {Meeting.objects.active().count()} meetings" in page
-    assert f"Compare {Organization.objects.count()} organizations" in page
-
-
-def test_the_meeting_list_uses_the_same_few_queries_on_every_page(site_data, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
-        first = client.get("/meetings/")
-    with django_assert_max_num_queries(5):
-        client.get("/meetings/", {"page": 2})
-    assert first.context["page"].paginator.count == Meeting.objects.active().count()
-
-
-def test_the_meeting_list_can_be_narrowed_to_one_organization(site_data, client):
+def test_the_old_meeting_list_address_leads_to_the_finder(site_data, client):
     response = client.get("/meetings/", {"organization": "alcoholics-anonymous"})
-    names = {m.organization.slug for m in response.context["page"]}
-    assert names == {"alcoholics-anonymous"}
-
-
-def test_an_unknown_organization_is_a_404_not_an_error(site_data, client):
-    assert client.get("/meetings/", {"organization": "no-such-fellowship"}).status_code == 404
+    assert response.status_code == 301
+    assert response["Location"] == "/?organization=alcoholics-anonymous"
 
 
 def test_a_meeting_page_shows_time_with_its_zone_and_a_link_to_its_organization(site_data, client):
@@ -45,7 +27,7 @@ def test_a_draft_meeting_is_not_shown_to_the_public(site_data, client):
     meeting.save()
     try:
         assert client.get(meeting.get_absolute_url()).status_code == 404
-        listed = client.get("/meetings/", {"organization": meeting.organization.slug}).content.decode()
+        listed = client.get("/", {"organization": meeting.organization.slug, "q": meeting.name}).content.decode()
         assert meeting.get_absolute_url() not in listed
     finally:
         meeting.status = Meeting.Status.PUBLISHED

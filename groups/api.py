@@ -1,0 +1,61 @@
+"""Read-only API for organizations and their cited facts."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+
+from groups.models import Figure, Finding, Organization, Source
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["key", "title", "publisher", "year", "url"]
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = Figure
+        fields = ["kind", "qualifier", "value", "as_of_year", "scope", "source", "quote"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = ["summary", "source", "quote"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    kinds = serializers.ListField(child=serializers.CharField(), read_only=True)
+    addresses = serializers.SlugRelatedField(source="concerns", slug_field="slug", many=True, read_only=True)
+    figures = FigureSerializer(many=True, read_only=True)
+    findings = FindingSerializer(many=True, read_only=True)
+    sources = serializers.SerializerMethodField(help_text="For each fact-sheet field, the source documents stating it.")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug", "url", "name", "short_name", "kinds", "approach", "faith_tradition", "audience", "addresses",
+            "philosophy", "program", "meeting_format", "spiritual_stance", "sponsorship", "lifetime_membership",
+            "mat_stance", "governance", "founded_year", "founded_place", "online_meetings", "website",
+            "figures", "findings", "sources",
+        ]  # fmt: skip
+
+    def get_sources(self, organization: Organization) -> dict[str, list[str]]:
+        cited: dict[str, list[str]] = {}
+        for citation in organization.citations.all():
+            cited.setdefault(citation.field, []).append(citation.source.key)
+        return cited
+
+
+@extend_schema(tags=["organizations"])
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every organization named in the source documents, with each fact's source."""
+
+    queryset = Organization.objects.with_facts()
+    serializer_class = OrganizationSerializer
+    lookup_field = "slug"

@@ -1,0 +1,155 @@
+"""Read-only API for meetings and meeting types; searches go through ``MeetingFilter``."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+from meetings.filters import MeetingFilter
+from meetings.models import Location, Meeting, MeetingType
+
+# Parameters that are not filters but are allowed on a list.
+NON_FILTER_PARAMETERS = {"page", "page_size", "format"}
+
+
+class MeetingPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class TypeSerializer(serializers.ModelSerializer):
+    facet = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = MeetingType
+        fields = ["code", "name_en", "name_es", "facet"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = [
+            "name", "address", "city", "state", "postal_code", "country", "formatted_address",
+            "latitude", "longitude", "approximate", "timezone", "notes",
+        ]  # fmt: skip
+
+
+class OrganizationSummarySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    url = serializers.CharField(source="get_absolute_url")
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    organization = OrganizationSummarySerializer(read_only=True)
+    day_name = serializers.CharField(source="get_day_display", read_only=True)
+    start_time = serializers.TimeField(format="%H:%M")
+    end_time = serializers.TimeField(format="%H:%M")
+    attendance_mode = serializers.ChoiceField(choices=Meeting.Attendance.choices)
+    location = LocationSerializer(read_only=True)
+    types = TypeSerializer(many=True, read_only=True)
+    next_start = serializers.SerializerMethodField(help_text="Current (if in progress) or next start, in its zone.")
+    local_time = serializers.SerializerMethodField(help_text='e.g. "Tuesday 7:30 PM EST (America/New_York)".')
+    visitor_time = serializers.SerializerMethodField(
+        help_text="The next start in the visitor's zone (the `tz` parameter or the searched place), if it differs."
+    )
+    distance = serializers.SerializerMethodField(help_text="From the searched place, in the search's units.")
+    units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "slug", "url", "name", "group_name", "organization", "day", "day_name", "start_time", "end_time",
+            "timezone", "next_start", "local_time", "visitor_time", "distance", "units", "attendance_mode",
+            "location", "conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes",
+            "types", "notes", "last_verified", "updated_at", "is_demo",
+        ]  # fmt: skip
+
+    @property
+    def _search(self) -> MeetingFilter | None:
+        return self.context.get("search")
+
+    def _next(self, meeting: Meeting) -> dt.datetime:
+        now = self._search.now if self._search else self.context["now"]
+        return meeting.next_start(now)
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_next_start(self, meeting: Meeting) -> str:
+        return self._next(meeting).isoformat()
+
+    def get_local_time(self, meeting: Meeting) -> str:
+        start = self._next(meeting)
+        return f"{meeting.get_day_display()} {start:%-I:%M %p} {start.tzname()} ({meeting.timezone})"
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_visitor_time(self, meeting: Meeting) -> str | None:
+        zone = self._search.visitor_zone if self._search else None
+        if zone is None or zone.key == meeting.timezone:
+            return None
+        return self._next(meeting).astimezone(zone).isoformat()
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_distance(self, meeting: Meeting) -> float | None:
+        if not self._search:
+            return None
+        return self._search.display_distance(getattr(meeting, "distance", None))
+
+    def get_units(self, meeting: Meeting) -> str:
+        return self._search.chosen_units if self._search else "mi"
+
+
+ERRORS = OpenApiResponse(
+    response=inline_serializer("SearchErrors", {"parameter": serializers.ListField(child=serializers.CharField())}),
+    description="Each bad parameter with what was wrong, e.g. "
+    '`{"near": ["We couldn\'t find “Sprngfield”. Did you mean Springfield, IL?"]}`.',
+)
+
+
+@extend_schema(tags=["meetings"])
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Meetings of every fellowship. The list takes the finder's parameters, with the same names."""
+
+    queryset = Meeting.objects.active().with_details()
+    serializer_class = MeetingSerializer
+    lookup_field = "slug"
+    pagination_class = MeetingPagination
+    # For the schema; filter_queryset below runs the same FilterSet and keeps it for the serializer.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MeetingFilter
+
+    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        unknown = set(self.request.query_params) - set(MeetingFilter.base_filters) - NON_FILTER_PARAMETERS
+        self.search = MeetingFilter(self.request.query_params, queryset, request=self.request)
+        errors = {name: ["Unknown parameter."] for name in sorted(unknown)}
+        if not self.search.is_valid():
+            errors.update({field: list(messages) for field, messages in self.search.errors.items()})
+        if errors:
+            raise ValidationError(errors)
+        return self.search.qs
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "search": getattr(self, "search", None), "now": timezone.now()}
+
+
+@extend_schema(tags=["meeting types"])
+class MeetingTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Meeting Guide type codes with English and Spanish names, grouped into facets."""
+
+    queryset = MeetingType.objects.select_related("facet")
+    serializer_class = TypeSerializer
+    lookup_field = "code"
+    pagination_class = None

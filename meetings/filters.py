@@ -1,0 +1,291 @@
+"""The finder's one FilterSet: every search parameter is defined here, once.
+
+The home page and ``/api/v1/meetings/`` both validate a query string with
+``MeetingFilter``, so a bookmarked search means the same thing on the page and in JSON.
+Weekdays follow the Meeting Guide feed: 0 = Sunday … 6 = Saturday.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from groups.models import Kind, Organization
+from meetings import geocoding, schedule
+from meetings.distance import from_miles, to_miles
+from meetings.models import Meeting, MeetingType, Weekday, validate_time_zone
+
+DISTANCES = [1, 2, 5, 10, 15, 25, 50, 100]
+DEFAULT_DISTANCE = 10
+UNITS = [("mi", "miles"), ("km", "kilometres")]
+DAY_NAMES = {day.label.lower(): day.value for day in Weekday}
+DAY_CHOICES = [
+    ("today", "Today"),
+    ("tomorrow", "Tomorrow"),
+    *((str(day.value), day.label) for day in Weekday),
+    *((name, name.title()) for name in DAY_NAMES),
+]
+TIME_CHOICES = [(name, name.title()) for name in schedule.TIMES_OF_DAY]
+ATTENDANCE_CHOICES = [("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")]
+# Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes.
+ISO_LANGUAGES = {"en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS"}
+
+
+class YesNoField(forms.NullBooleanField):
+    """true/false, 1/0, yes/no, on/off; anything else is an error, not a silent "no"."""
+
+    widget = forms.TextInput  # NullBooleanSelect would turn unknown words into None before validation
+    VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError("Use true or false.", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several rows named by a code or slug (documented as repeatable strings in the schema)."""
+
+
+@extend_schema_field({"type": "string", "enum": [value for value, _ in DAY_CHOICES]})
+class DaysFilter(django_filters.MultipleChoiceFilter):
+    """Weekdays as numbers or names, "today" or "tomorrow" (documented as strings, not integers)."""
+
+
+class MeetingSearchForm(forms.Form):
+    """Checks the parameters together and turns ``near`` into a place."""
+
+    place: geocoding.GeocodedPlace | None = None
+    suggestions: list[str]
+
+    def clean(self):
+        data = super().clean()
+        self.suggestions = []
+        near, lat, lng = data.get("near"), data.get("lat"), data.get("lng")
+        if (lat is None) != (lng is None) and not self.has_error("lat") and not self.has_error("lng"):
+            self.add_error("lng" if lng is None else "lat", "Give both lat and lng.")
+        elif lat is not None and near:
+            self.add_error("near", "Give either a place (near) or coordinates (lat and lng), not both.")
+        elif lat is not None:
+            self.place = geocoding.GeocodedPlace(
+                label=f"{lat:.4f}, {lng:.4f}",
+                latitude=float(lat),
+                longitude=float(lng),
+                timezone="",
+                kind="coordinates",
+            )
+        elif near:
+            try:
+                self.place = geocoding.geocode(near)
+            except geocoding.GeocodingError as error:
+                self.suggestions = list(error.suggestions)
+                self.add_error("near", error.message)
+        return data
+
+
+class MeetingFilter(django_filters.FilterSet):
+    near = django_filters.CharFilter(
+        method="filter_nothing", max_length=200, help_text='A US ZIP code, "City, ST", "City, Country" or "lat,lng".'
+    )
+    lat = django_filters.NumberFilter(method="filter_nothing", min_value=-90, max_value=90, help_text="Latitude.")
+    lng = django_filters.NumberFilter(method="filter_nothing", min_value=-180, max_value=180, help_text="Longitude.")
+    distance = django_filters.TypedChoiceFilter(
+        method="filter_distance",
+        choices=[(d, str(d)) for d in DISTANCES],
+        coerce=int,
+        help_text=f"Radius around the place, in `units` (default {DEFAULT_DISTANCE}).",
+    )
+    units = django_filters.ChoiceFilter(method="filter_nothing", choices=UNITS, help_text="mi (default) or km.")
+    tz = django_filters.CharFilter(
+        method="filter_nothing",
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="The visitor's IANA time zone, to show times in it as well.",
+    )
+    day = DaysFilter(
+        method="filter_day",
+        choices=DAY_CHOICES,
+        help_text="0-6 (0 = Sunday), sunday…saturday, today or tomorrow; repeat for several. "
+        "Today and tomorrow are taken in each meeting's own time zone.",
+    )
+    time = django_filters.MultipleChoiceFilter(
+        method="filter_time_of_day",
+        choices=TIME_CHOICES,
+        help_text="morning 4-12, midday 11-14, afternoon 12-17, evening 17-21, night 21-4 (start time).",
+    )
+    start_after = django_filters.TimeFilter(method="filter_nothing", help_text="Starts at or after HH:MM (local).")
+    start_before = django_filters.TimeFilter(method="filter_nothing", help_text="Starts at or before HH:MM (local).")
+    soon = YesNoFilter(method="filter_soon", help_text="Starting within the next hour, in each meeting's time zone.")
+    now = YesNoFilter(method="filter_now", help_text="In progress now.")
+    type = CodesFilter(
+        field_name="types__code",
+        to_field_name="code",
+        queryset=MeetingType.objects.all(),
+        conjoined=True,
+        help_text="Meeting Guide type codes (O, C, W, S…); several are combined with AND.",
+    )
+    organization = CodesFilter(
+        field_name="organization__slug",
+        to_field_name="slug",
+        queryset=Organization.objects.all(),
+        help_text="Organization slugs; several are combined with OR.",
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        method="filter_kind", choices=Kind.choices, help_text="twelve-step, secular, religious or family."
+    )
+    attendance = django_filters.MultipleChoiceFilter(
+        method="filter_attendance",
+        choices=ATTENDANCE_CHOICES,
+        help_text="in_person and online include hybrid meetings; hybrid is only hybrid.",
+    )
+    language = django_filters.CharFilter(
+        method="filter_language", max_length=10, help_text="A language type code (S, EN, FR…) or ISO code (es, en…)."
+    )
+    q = django_filters.CharFilter(
+        method="filter_text", max_length=200, help_text="Words in the name, group, venue, address or notes."
+    )
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+        form = MeetingSearchForm
+
+    def __init__(self, data=None, queryset=None, *, now: dt.datetime | None = None, **kwargs):
+        if queryset is None:
+            queryset = Meeting.objects.active().with_details()
+        super().__init__(data, queryset, **kwargs)
+        self.now = now or timezone.now()
+
+    # Parameters that shape the search as a whole are applied in filter_queryset.
+    def filter_nothing(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
+
+    def filter_distance(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset  # applied with the place, in filter_queryset
+
+    def filter_day(self, queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
+        q = Q(pk__in=[])
+        for value in values:
+            if value in ("today", "tomorrow"):
+                q |= schedule.on_day(self.now, 0 if value == "today" else 1)
+            else:
+                q |= Q(day=DAY_NAMES.get(value, value))
+        return queryset.filter(q)
+
+    def filter_time_of_day(self, queryset, name, values):
+        return queryset.filter(schedule.time_of_day(values))
+
+    def filter_soon(self, queryset, name, value):
+        return queryset.filter(schedule.starting_within(self.now, 60)) if value else queryset
+
+    def filter_now(self, queryset, name, value):
+        return queryset.filter(schedule.in_progress(self.now)) if value else queryset
+
+    def filter_kind(self, queryset, name, values):
+        q = Q(pk__in=[])
+        for kind in values:
+            q |= Q(organization__in=Organization.objects.of_kind(kind))
+        return queryset.filter(q)
+
+    def filter_attendance(self, queryset, name, values):
+        modes = set()
+        for value in values:
+            modes.add(value)
+            if value in ("in_person", "online"):
+                modes.add(Meeting.Attendance.HYBRID)
+        return queryset.filter(attendance_mode__in=modes)
+
+    def filter_language(self, queryset, name, value):
+        code = ISO_LANGUAGES.get(value.lower(), value.upper())
+        return queryset.filter(types__code__iexact=code, types__facet__key="language")
+
+    def filter_text(self, queryset, name, value):
+        q = Q()
+        for word in value.split()[:8]:
+            q &= (
+                Q(name__icontains=word)
+                | Q(group_name__icontains=word)
+                | Q(location__name__icontains=word)
+                | Q(location__formatted_address__icontains=word)
+                | Q(notes__icontains=word)
+            )
+        return queryset.filter(q)
+
+    def filter_queryset(self, queryset):
+        queryset = self._matching(queryset)
+        if self.searches_by_place:
+            place = self.place
+            return queryset.near(place.latitude, place.longitude, self.radius_miles).order_by("distance", "pk")
+        return queryset.by_next_start(self.now)
+
+    def _matching(self, queryset):
+        """Every condition but the radius."""
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        return queryset.filter(schedule.start_between(data.get("start_after"), data.get("start_before")))
+
+    def counts_farther_away(self) -> dict[int, int]:
+        """How many meetings match within each larger distance, for an empty or short result."""
+        larger = [d for d in DISTANCES if d > self.chosen_distance]
+        if not (self.searches_by_place and larger):
+            return {}
+        place = self.place
+        queryset = self._matching(self.queryset.all()).near(
+            place.latitude, place.longitude, to_miles(larger[-1], self.chosen_units)
+        )
+        counts = queryset.aggregate(
+            **{f"within_{d}": Count("pk", filter=Q(distance__lte=to_miles(d, self.chosen_units))) for d in larger}
+        )
+        return {d: counts[f"within_{d}"] for d in larger}
+
+    @property
+    def searches_by_place(self) -> bool:
+        return self.place is not None and not self.online_only
+
+    @property
+    def place(self) -> geocoding.GeocodedPlace | None:
+        return getattr(self.form, "place", None)
+
+    @property
+    def online_only(self) -> bool:
+        """Online meetings are found by time, not by place: a place only gives the visitor's zone."""
+        return set(self.form.cleaned_data.get("attendance") or []) == {"online"}
+
+    @property
+    def chosen_units(self) -> str:
+        return self.form.cleaned_data.get("units") or "mi"
+
+    @property
+    def chosen_distance(self) -> int:
+        return self.form.cleaned_data.get("distance") or DEFAULT_DISTANCE
+
+    @property
+    def radius_miles(self) -> float:
+        return to_miles(self.chosen_distance, self.chosen_units)
+
+    def display_distance(self, miles: float | None) -> float | None:
+        return None if miles is None else round(from_miles(miles, self.chosen_units), 1)
+
+    @property
+    def visitor_zone(self) -> ZoneInfo | None:
+        """The visitor's zone: from the browser (``tz``), else from the place searched."""
+        for zone in (self.form.cleaned_data.get("tz"), self.place.timezone if self.place else ""):
+            if zone:
+                return ZoneInfo(zone)
+        return None

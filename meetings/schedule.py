@@ -1,0 +1,161 @@
+"""When meetings happen, computed in each meeting's own time zone.
+
+Meetings store a weekday (0 = Sunday) and a wall-clock start in their zone. "Today",
+"starting in the next hour" and "in progress now" therefore differ from zone to zone; every
+zone that shares the current UTC offset shares the same local clock, so the conditions are
+built once per group of such zones, not once per meeting or per zone.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractHour, ExtractMinute, Greatest, Mod
+
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+# Start-time windows, as TSML and the Meeting Guide app name them; night wraps past midnight.
+TIMES_OF_DAY: dict[str, tuple[dt.time, dt.time]] = {
+    "morning": (dt.time(4, 0), dt.time(12, 0)),
+    "midday": (dt.time(11, 0), dt.time(14, 0)),
+    "afternoon": (dt.time(12, 0), dt.time(17, 0)),
+    "evening": (dt.time(17, 0), dt.time(21, 0)),
+    "night": (dt.time(21, 0), dt.time(4, 0)),
+}
+
+
+def weekday_of(moment: dt.datetime) -> int:
+    """Meeting Guide weekday (0 = Sunday) of an aware datetime, in its own zone."""
+    return (moment.weekday() + 1) % 7
+
+
+def week_minute(day: int, time: dt.time) -> int:
+    return day * MINUTES_PER_DAY + time.hour * 60 + time.minute
+
+
+@cache
+def _all_zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def zones_by_local_clock(now: dt.datetime, zones: Iterable[str] | None = None) -> dict[dt.datetime, list[str]]:
+    """Group zones by their local wall-clock time at ``now`` (seconds dropped)."""
+    groups: dict[dt.datetime, list[str]] = defaultdict(list)
+    for zone in zones if zones is not None else _all_zones():
+        local = now.astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0, tzinfo=None)
+        groups[local].append(zone)
+    return groups
+
+
+def _window_q(day: int, start: dt.time, minutes: int) -> Q:
+    """Meetings starting in [day start, +minutes), across midnight and the week's end."""
+    begin = week_minute(day, start)
+    end = begin + minutes
+    q = Q()
+    while begin < end:
+        day_index, minute = divmod(begin % MINUTES_PER_WEEK, MINUTES_PER_DAY)
+        day_end = min(end, begin - minute + MINUTES_PER_DAY)
+        lower = dt.time(minute // 60, minute % 60)
+        part = Q(day=day_index, start_time__gte=lower)
+        if day_end - begin < MINUTES_PER_DAY - minute:
+            upper_minute = minute + (day_end - begin)
+            part &= Q(start_time__lt=dt.time(upper_minute // 60, upper_minute % 60))
+        q |= part
+        begin = day_end
+    return q
+
+
+def starting_within(now: dt.datetime, minutes: int = 60, zones: Iterable[str] | None = None) -> Q:
+    """Meetings whose next start, in their own zone, is within ``minutes`` from ``now``."""
+    q = Q(pk__in=[])
+    for local, group in zones_by_local_clock(now, zones).items():
+        q |= Q(timezone__in=group) & _window_q(weekday_of(local), local.time(), minutes)
+    return q
+
+
+def in_progress(now: dt.datetime, zones: Iterable[str] | None = None) -> Q:
+    """Meetings going on at ``now`` in their own zone, including those that began before midnight."""
+    q = Q(pk__in=[])
+    crosses_midnight = Q(end_time__lt=F("start_time"))
+    for local, group in zones_by_local_clock(now, zones).items():
+        day, clock = weekday_of(local), local.time()
+        started_today = Q(day=day, start_time__lte=clock) & (Q(end_time__gt=clock) | crosses_midnight)
+        started_yesterday = Q(day=(day - 1) % 7, end_time__gt=clock) & crosses_midnight
+        q |= Q(timezone__in=group) & (started_today | started_yesterday)
+    return q
+
+
+def on_day(now: dt.datetime, days_ahead: int, zones: Iterable[str] | None = None) -> Q:
+    """Meetings on the local "today" (0) or "tomorrow" (1) of their own zone."""
+    by_weekday: dict[int, list[str]] = defaultdict(list)
+    for local, group in zones_by_local_clock(now, zones).items():
+        by_weekday[(weekday_of(local) + days_ahead) % 7].extend(group)
+    q = Q(pk__in=[])
+    for day, group in by_weekday.items():
+        q |= Q(timezone__in=group, day=day)
+    return q
+
+
+def time_of_day(names: Iterable[str]) -> Q:
+    q = Q(pk__in=[])
+    for name in names:
+        start, end = TIMES_OF_DAY[name]
+        if start < end:
+            q |= Q(start_time__gte=start, start_time__lt=end)
+        else:
+            q |= Q(start_time__gte=start) | Q(start_time__lt=end)
+    return q
+
+
+def start_between(after: dt.time | None, before: dt.time | None) -> Q:
+    """Start times in [after, before]; a range like 22:00 to 02:00 wraps past midnight."""
+    if after and before and after > before:
+        return Q(start_time__gte=after) | Q(start_time__lte=before)
+    q = Q()
+    if after:
+        q &= Q(start_time__gte=after)
+    if before:
+        q &= Q(start_time__lte=before)
+    return q
+
+
+def minutes_until_next(now: dt.datetime, zones: Iterable[str] | None = None):
+    """An ORM expression: minutes from ``now`` to each meeting's next start in its zone.
+
+    A meeting in progress gets a negative value (minutes since it began), so it sorts first.
+    """
+    clock = Case(
+        *(
+            When(timezone__in=group, then=Value(week_minute(weekday_of(local), local.time())))
+            for local, group in zones_by_local_clock(now, zones).items()
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    start_of_day = ExtractHour("start_time") * 60 + ExtractMinute("start_time")
+    end_of_day = ExtractHour("end_time") * 60 + ExtractMinute("end_time")
+    start = F("day") * MINUTES_PER_DAY + start_of_day
+    # A meeting is in progress while 0 <= minutes since its start < its duration (at least 1).
+    integer = IntegerField()
+    duration = Greatest(
+        Mod(end_of_day - start_of_day + MINUTES_PER_DAY, MINUTES_PER_DAY, output_field=integer), 1, output_field=integer
+    )
+    return Mod(start - clock + MINUTES_PER_WEEK + duration - 1, MINUTES_PER_WEEK, output_field=integer) - duration + 1
+
+
+def next_start(day: int, start: dt.time, end: dt.time, zone: str, now: dt.datetime) -> dt.datetime:
+    """The aware datetime of the meeting's current (if in progress) or next start, in its zone."""
+    tz = ZoneInfo(zone)
+    local = now.astimezone(tz)
+    duration = (week_minute(0, end) - week_minute(0, start)) % MINUTES_PER_DAY
+    days_ahead = (day - weekday_of(local)) % 7
+    candidate = dt.datetime.combine(local.date() + dt.timedelta(days=days_ahead), start, tzinfo=tz)
+    if candidate + dt.timedelta(minutes=duration) <= local:
+        candidate += dt.timedelta(days=7)
+    elif candidate - dt.timedelta(days=7) + dt.timedelta(minutes=duration) > local:
+        candidate -= dt.timedelta(days=7)
+    return candidate

@@ -1,0 +1,219 @@
+// Progressive enhancement for the meeting finder (templates/meetings/finder.html).
+// The page is a plain GET form that works without this file; here we only add the
+// visitor's time zone, "Use my location", updates without a reload, and a map.
+const PARTIAL_HEADER = "X-Finder-Partial"; // meetings.views.PARTIAL_HEADER: the server renders only _results.html
+const form = document.querySelector("form.finder");
+const results = document.getElementById("results");
+const mapBox = document.getElementById("map");
+
+if (form && results) {
+  const { near, lat, lng, tz } = form.elements;
+  const finderPath = new URL(form.action, location.href).pathname;
+  const nearPlaceholder = near.placeholder;
+  // A persistent live region: a role="status" inserted with new results is often not read out.
+  const announcer = Object.assign(document.createElement("p"), { className: "visually-hidden" });
+  announcer.setAttribute("role", "status");
+  form.after(announcer);
+  let controller = null; // the in-flight results request, so a newer search can abort it
+  let shown = location.pathname + location.search; // the query whose results are on screen
+
+  // a. Let the server show start times in the visitor's own zone too.
+  if (tz && !tz.value) {
+    try { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* keep the server's zone */ }
+  }
+  if (lat.value && !near.value) near.placeholder = "Your location";
+
+  // b. "Use my location". Typing a place clears the coordinates: the server rejects both at once.
+  near.addEventListener("input", () => {
+    lat.value = lng.value = "";
+    near.placeholder = nearPlaceholder;
+  });
+  const locate = form.querySelector("button.locate");
+  if (locate && "geolocation" in navigator) setUpLocate(locate);
+
+  function setUpLocate(button) {
+    const label = button.textContent;
+    const message = Object.assign(document.createElement("p"), { className: "error locate-message" });
+    message.setAttribute("role", "alert"); // in the page before it has text, so it is announced
+    button.after(message);
+    button.hidden = false;
+    const done = () => { button.textContent = label; button.removeAttribute("aria-busy"); };
+    button.addEventListener("click", () => {
+      if (button.getAttribute("aria-busy")) return;
+      button.textContent = "Finding your location…";
+      button.setAttribute("aria-busy", "true");
+      message.textContent = "";
+      navigator.geolocation.getCurrentPosition((position) => {
+        done();
+        // Four decimals is about 10 m: plenty for "meetings near me", and less revealing.
+        lat.value = position.coords.latitude.toFixed(4);
+        lng.value = position.coords.longitude.toFixed(4);
+        near.value = "";
+        near.placeholder = "Your location";
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      }, () => {
+        done();
+        message.textContent = "We couldn't get your location. Type a ZIP code or city instead.";
+      }, { timeout: 10000, maximumAge: 5 * 60 * 1000 });
+    });
+  }
+
+  // c. Update the results in place; the address stays bookmarkable and Back works.
+  function searchUrl() {
+    const params = new URLSearchParams();
+    for (const [name, value] of new FormData(form)) {
+      if (typeof value === "string" && value.trim() !== "") params.append(name, value); // also drops empty lat/lng
+    }
+    const query = params.toString();
+    return new URL(query ? `${finderPath}?${query}` : finderPath, location.href).href;
+  }
+
+  async function load(url, { push = false, focus = false } = {}) {
+    controller?.abort();
+    const mine = (controller = new AbortController());
+    // Focus inside #results would be lost with the old markup: move it to the new count instead.
+    focus ||= results.contains(document.activeElement);
+    results.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(url, { headers: { [PARTIAL_HEADER]: "1" }, signal: mine.signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const html = await response.text();
+      results.innerHTML = html;
+      // The server shows form errors beside the fields, outside #results: load the whole page for them.
+      if (!isValid()) throw new Error("invalid search");
+      clearStaleErrors();
+      if (push) history[url === location.href ? "replaceState" : "pushState"](null, "", url);
+      shown = location.pathname + location.search;
+      const count = results.querySelector(".count");
+      if (count && focus) {
+        count.tabIndex = -1; // focusable from script only
+        count.focus();
+      } else if (count) {
+        announcer.textContent = count.textContent.trim();
+      }
+      drawMap();
+    } catch (error) {
+      if (error.name !== "AbortError") location.href = url; // a normal page load still works
+    } finally {
+      if (controller === mine) results.removeAttribute("aria-busy");
+    }
+  }
+
+  function isValid() {
+    const section = results.querySelector(".results");
+    if (section?.dataset.valid) return section.dataset.valid === "true";
+    // A valid search shows meetings or an "empty" message; an invalid one shows neither.
+    return Boolean(results.querySelector("li.meeting, .empty"));
+  }
+
+  function clearStaleErrors() {
+    form.querySelectorAll(".error:not(.locate-message)").forEach((element) => element.remove());
+    near.removeAttribute("aria-invalid");
+    near.removeAttribute("aria-describedby");
+  }
+
+  // Put the form back in step with an address (Back/Forward, or a link inside the results).
+  function syncForm(url) {
+    const params = new URL(url, location.href).searchParams;
+    for (const element of form.elements) {
+      if (!element.name || element.name === "tz") continue; // keep the visitor's zone
+      const values = params.getAll(element.name);
+      const last = values.at(-1); // Django's QueryDict uses the last value
+      if (element.type === "checkbox") element.checked = values.includes(element.value);
+      else if (element.tagName === "SELECT") {
+        const fallback = [...element.options].find((option) => option.defaultSelected) ?? element.options[0];
+        element.value = last ?? fallback?.value ?? "";
+      } else element.value = last ?? "";
+    }
+    near.placeholder = lat.value && !near.value ? "Your location" : nearPlaceholder;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load(searchUrl(), { push: true, focus: true });
+  });
+  // Ticks and menus search at once; typed text waits for Search, not every keystroke.
+  form.addEventListener("change", (event) => {
+    if (event.target.matches("input[type=checkbox], select")) load(searchUrl(), { push: true });
+  });
+  // Pager and suggestion links inside the results point at the finder: load them in place too.
+  results.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const url = new URL(link.href, location.href);
+    if (url.origin !== location.origin || url.pathname !== finderPath) return;
+    event.preventDefault();
+    syncForm(url);
+    load(url.href, { push: true, focus: true });
+  });
+  window.addEventListener("popstate", () => {
+    // Hash-only changes (the skip link) also fire popstate; only a new query needs new results.
+    if (location.pathname + location.search === shown) return;
+    shown = location.pathname + location.search;
+    syncForm(location.href);
+    load(location.href);
+  });
+
+  // d. A map of the listed meetings, for people who find places by sight. Every meeting on it
+  // is also in the list, which stays the accessible way in.
+  let map = null;
+  let markers = null;
+
+  function drawMap() {
+    const L = window.L;
+    if (!mapBox || !L) return; // no Leaflet: the list alone is enough
+    const places = new Map(); // one marker per place, so meetings sharing a venue don't hide each other
+    for (const item of results.querySelectorAll("li.meeting[data-lat][data-lng]")) {
+      const point = [Number(item.dataset.lat), Number(item.dataset.lng)];
+      if (!point.every(Number.isFinite)) continue;
+      const key = point.join(",");
+      places.set(key, [...(places.get(key) ?? []), item]);
+    }
+    if (!places.size) {
+      mapBox.hidden = true;
+      return;
+    }
+    mapBox.hidden = false;
+    if (!map) {
+      mapBox.setAttribute("role", "region");
+      mapBox.setAttribute("aria-label", "Map of the meetings listed below");
+      // No scroll-wheel zoom: scrolling the page over the map should scroll the page.
+      map = L.map(mapBox, { scrollWheelZoom: false });
+      // Tiles only when the operator configured a server: otherwise no third-party requests.
+      // Leaflet hides tiles that fail to load; the markers keep working on the plain background.
+      if (mapBox.dataset.tiles) {
+        L.tileLayer(mapBox.dataset.tiles, { attribution: mapBox.dataset.attribution || "", maxZoom: 19 }).addTo(map);
+      }
+      markers = L.layerGroup().addTo(map);
+    } else {
+      map.invalidateSize(); // the container may have been hidden since the last draw
+    }
+    markers.clearLayers();
+    const color = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#0b5cad";
+    for (const [key, items] of places) {
+      const point = key.split(",").map(Number);
+      L.circleMarker(point, { radius: 8, color, weight: 2, fillOpacity: 0.5 }).bindPopup(popupFor(items)).addTo(markers);
+    }
+    map.fitBounds(L.latLngBounds([...places.keys()].map((key) => key.split(",").map(Number))), {
+      maxZoom: 14,
+      padding: [24, 24],
+    });
+  }
+
+  // Built with textContent: meeting names are data, never markup.
+  function popupFor(items) {
+    const box = Object.assign(document.createElement("div"), { className: "map-popup" });
+    for (const item of items) {
+      const source = item.querySelector("h3 a");
+      if (!source) continue;
+      const entry = document.createElement("p");
+      entry.append(Object.assign(document.createElement("a"), { href: source.href, textContent: source.textContent.trim() }));
+      const when = item.querySelector(".when time");
+      if (when) entry.append(document.createElement("br"), when.textContent.trim());
+      box.append(entry);
+    }
+    return box;
+  }
+
+  drawMap();
+}

@@ -1,0 +1,76 @@
+"""A person finds a meeting in a real browser: types a ZIP code, picks a day, opens a meeting."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from groups.models import Organization
+from meetings.models import Meeting, MeetingType
+from tests.factories import make_location, make_meeting
+
+
+@pytest.fixture
+def meetings(transactional_db):
+    call_command("load_organizations", verbosity=0)
+    call_command("load_meeting_types", verbosity=0)
+    aa = Organization.objects.get(slug="alcoholics-anonymous")
+    smart = Organization.objects.get(slug="smart-recovery")
+    hall = make_location(name="Center City Church", latitude=39.9526, longitude=-75.1635)
+    tuesday = make_meeting(organization=aa, name="Tuesday Women", slug="tuesday-women", location=hall, day=2)
+    tuesday.types.set([MeetingType.objects.get(code="W")])
+    make_meeting(organization=smart, name="Thursday SMART", slug="thursday-smart", location=hall, day=4)
+    make_meeting(
+        organization=smart, name="Online SMART", slug="online-smart", day=2, start_time=dt.time(20, 0),
+        attendance_mode=Meeting.Attendance.ONLINE, conference_url="https://example.org/j/1",
+    )  # fmt: skip
+
+
+def test_a_person_types_a_zip_code_picks_a_day_and_opens_a_meeting(page, live_server, meetings):
+    page.goto(live_server.url + "/")
+    page.get_by_label("ZIP code, city, or coordinates").fill("19107")
+    page.get_by_label("Tuesday").check()
+    page.get_by_role("button", name="Search").click()
+
+    count = page.locator(".count")
+    count.filter(has_text="within 10 mi of Philadelphia, PA 19107").wait_for()
+    assert count.inner_text().startswith("1 meeting within 10 mi")
+    assert "day=2" in page.url and "near=19107" in page.url
+    results = page.locator("li.meeting")
+    assert results.count() == 1
+    assert "mi" in results.first.locator(".distance").inner_text()
+
+    results.first.get_by_role("link", name="Tuesday Women").click()
+    page.wait_for_url("**/meetings/tuesday-women/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Tuesday Women"
+    assert "America/New_York" in page.locator(".facts").inner_text()
+
+
+def test_the_finder_works_without_javascript(browser, live_server, meetings):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/?near=19107&day=4")
+    assert page.locator("li.meeting").all_inner_texts()[0].startswith("Thursday SMART")
+    assert page.locator("button.locate").is_hidden()
+    context.close()
+
+
+def test_use_my_location_searches_around_the_browsers_position(browser, live_server, meetings):
+    context = browser.new_context(
+        geolocation={"latitude": 39.95, "longitude": -75.17}, permissions=["geolocation"], timezone_id="America/Chicago"
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Use my location").click()
+    page.locator(".count").filter(has_text="within 10 mi").wait_for()
+    assert "lat=39.95" in page.url
+    assert page.locator("li.meeting").count() == 2
+    assert page.locator("#map").is_visible()
+    context.close()
+
+
+def test_online_meetings_show_the_visitors_own_time(page, live_server, meetings):
+    page.goto(live_server.url + "/")
+    page.get_by_label("Online").check()
+    page.locator(".count").filter(has_text="1 meeting").wait_for()
+    assert "your time" not in page.locator("li.meeting").inner_text()  # visitor and meeting share a zone

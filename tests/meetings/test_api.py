@@ -1,0 +1,233 @@
+"""/api/v1/: the finder's search as JSON, with the same parameter names as the page."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from meetings.distance import great_circle_miles
+from meetings.schedule import weekday_of
+from tests.meetings.conftest import PHILADELPHIA
+
+pytestmark = pytest.mark.django_db
+LAT, LNG = PHILADELPHIA
+
+
+def search(client, **params):
+    response = client.get("/api/v1/meetings/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def slugs(client, **params) -> list[str]:
+    return [row["slug"] for row in search(client, **params)["results"]]
+
+
+class TestWhere:
+    def test_a_radius_search_finds_meetings_within_it_nearest_first(self, client, finder_meetings):
+        assert slugs(client, lat=LAT, lng=LNG, distance=5) == [
+            "mujeres",
+            "courage-hybrid",
+            "kensington-open",
+            "friday-celebrate",
+        ]
+
+    def test_each_result_carries_its_distance_in_the_units_asked(self, client, finder_meetings):
+        miles = {r["slug"]: r["distance"] for r in search(client, lat=LAT, lng=LNG, distance=25)["results"]}
+        km = {r["slug"]: r["distance"] for r in search(client, lat=LAT, lng=LNG, distance=50, units="km")["results"]}
+        expected = great_circle_miles(LAT, LNG, 40.0712, -74.8649)
+        assert miles["burlington-smart"] == round(expected, 1)
+        assert km["burlington-smart"] == round(expected * 1.609344, 1)
+        assert search(client, lat=LAT, lng=LNG)["results"][0]["units"] == "mi"
+
+    def test_a_zip_code_is_a_place(self, client, finder_meetings):
+        assert "mujeres" in slugs(client, near="19107", distance=2)
+        assert "burlington-smart" not in slugs(client, near="19107", distance=2)
+
+    def test_online_meetings_are_found_without_a_place(self, client, finder_meetings):
+        assert set(slugs(client, attendance="online")) == {"smart-online", "courage-hybrid"}
+
+    def test_an_online_search_ignores_the_distance_but_shows_the_visitors_time(self, client, finder_meetings):
+        rows = search(client, attendance="online", near="19107", distance=1)["results"]
+        online = next(r for r in rows if r["slug"] == "smart-online")
+        assert online["distance"] is None
+        visitor = dt.datetime.fromisoformat(online["visitor_time"])
+        meeting = dt.datetime.fromisoformat(online["next_start"])
+        assert visitor == meeting and visitor.utcoffset() != meeting.utcoffset()
+        assert "America/Los_Angeles" in online["local_time"]
+
+
+class TestWhat:
+    def test_types_combine_with_and(self, client, finder_meetings):
+        assert slugs(client, type=["W", "S"]) == ["mujeres"]
+        assert set(slugs(client, type="W")) == {"mujeres", "burlington-smart"}
+
+    def test_several_organizations_combine_with_or(self, client, finder_meetings):
+        found = set(slugs(client, organization=["smart-recovery", "al-anon"]))
+        assert found == {"burlington-smart", "smart-online", "courage-hybrid"}
+
+    @pytest.mark.parametrize(
+        ("kind", "expected"),
+        [
+            ("secular", {"burlington-smart", "smart-online"}),
+            ("family", {"courage-hybrid"}),
+            ("religious", {"friday-celebrate"}),
+            ("twelve-step", {"mujeres", "kensington-open", "courage-hybrid"}),
+        ],
+    )
+    def test_the_four_kinds_find_their_fellowships(self, client, finder_meetings, kind, expected):
+        assert set(slugs(client, kind=kind)) == expected
+
+    def test_in_person_includes_hybrid_and_hybrid_is_only_hybrid(self, client, finder_meetings):
+        assert "courage-hybrid" in slugs(client, attendance="in_person")
+        assert slugs(client, attendance="hybrid") == ["courage-hybrid"]
+
+    def test_language_takes_a_type_code_or_an_iso_code(self, client, finder_meetings):
+        assert set(slugs(client, language="S")) == set(slugs(client, language="es")) == {"mujeres", "courage-hybrid"}
+
+    def test_words_match_name_venue_and_notes(self, client, finder_meetings):
+        assert slugs(client, q="cedar street") == ["kensington-open"]
+        assert set(slugs(client, q="burlington")) == {"burlington-smart"}
+
+    def test_drafts_are_never_listed_or_shown(self, client, finder_meetings):
+        assert "draft" not in slugs(client, page_size=100)
+        assert client.get("/api/v1/meetings/draft/").status_code == 404
+
+
+class TestWhen:
+    def test_a_day_by_number_or_by_name_is_the_same_day(self, client, finder_meetings):
+        assert slugs(client, day="2") == slugs(client, day="tuesday")
+        assert set(slugs(client, day=["2", "saturday"])) == {"mujeres", "kensington-open", "courage-hybrid"}
+
+    def test_today_is_the_meetings_own_today(self, client, finder_meetings):
+        rows = search(client, day="today", page_size=100)["results"]
+        for row in rows:
+            assert row["day"] == weekday_of(dt.datetime.now(ZoneInfo(row["timezone"])))
+
+    def test_time_of_day_and_start_range(self, client, finder_meetings):
+        assert set(slugs(client, time="night")) == {"friday-celebrate"}
+        assert set(slugs(client, start_after="19:00", start_before="21:00")) == {"mujeres", "smart-online"}
+
+    def test_without_a_place_results_come_in_order_of_their_next_start(self, client, finder_meetings):
+        starts = [dt.datetime.fromisoformat(r["next_start"]) for r in search(client, page_size=100)["results"]]
+        assert starts == sorted(starts)
+
+    def test_each_result_names_its_zone(self, client, finder_meetings):
+        row = next(r for r in search(client, q="Mujeres")["results"])
+        assert row["timezone"] == "America/New_York"
+        assert row["local_time"].startswith("Tuesday 7:30 PM E")  # EST or EDT
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"day": "8"}, "day"),
+            ({"day": "someday"}, "day"),
+            ({"time": "teatime"}, "time"),
+            ({"distance": "3"}, "distance"),
+            ({"units": "furlongs"}, "units"),
+            ({"lat": "200", "lng": "0"}, "lat"),
+            ({"lat": "north", "lng": "0"}, "lat"),
+            ({"lat": "40"}, "lng"),
+            ({"near": "19107", "lat": "40", "lng": "-75"}, "near"),
+            ({"near": "00000"}, "near"),
+            ({"near": "Xqzzyville, ZZ"}, "near"),
+            ({"type": "NOPE"}, "type"),
+            ({"organization": "no-such-fellowship"}, "organization"),
+            ({"kind": "pagan"}, "kind"),
+            ({"attendance": "telepathy"}, "attendance"),
+            ({"start_after": "25:00"}, "start_after"),
+            ({"soon": "perhaps"}, "soon"),
+            ({"tz": "Mars/Olympus_Mons"}, "tz"),
+            ({"dya": "2"}, "dya"),
+        ],
+    )
+    def test_a_bad_parameter_gets_a_400_naming_it(self, client, finder_meetings, params, field):
+        response = client.get("/api/v1/meetings/", params)
+        assert response.status_code == 400
+        body = response.json()
+        assert field in body and body[field] and all(isinstance(message, str) for message in body[field])
+
+    def test_several_bad_parameters_are_all_named(self, client, finder_meetings):
+        body = client.get("/api/v1/meetings/", {"day": "9", "units": "x", "bogus": "1"}).json()
+        assert set(body) == {"day", "units", "bogus"}
+
+    def test_a_page_size_above_the_maximum_is_capped(self, client, finder_meetings):
+        assert client.get("/api/v1/meetings/", {"page_size": 100000}).status_code == 200
+
+
+class TestContract:
+    def test_a_result_has_the_documented_fields(self, client, finder_meetings):
+        row = search(client, q="Courage")["results"][0]
+        assert row["organization"] == {
+            "slug": "al-anon",
+            "name": "Al-Anon",
+            "short_name": "",
+            "url": "/organizations/al-anon/",
+        }
+        assert row["attendance_mode"] == "hybrid"
+        assert row["location"]["name"] == "Center City Church"
+        assert row["conference_url"] == "https://example.org/j/2"
+        assert [t["code"] for t in row["types"]] == ["S"]
+        assert "contacts" not in row
+
+    def test_the_query_count_does_not_grow_with_the_page_size(
+        self, client, finder_meetings, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(4):
+            one = client.get("/api/v1/meetings/", {"page_size": 1, "lat": LAT, "lng": LNG, "distance": 50})
+        with django_assert_max_num_queries(4):
+            many = client.get("/api/v1/meetings/", {"page_size": 100, "lat": LAT, "lng": LNG, "distance": 50})
+        assert len(one.json()["results"]) == 1 and len(many.json()["results"]) > 1
+
+    def test_a_meeting_by_its_slug(self, client, finder_meetings):
+        response = client.get("/api/v1/meetings/mujeres/")
+        assert response.status_code == 200
+        assert response.json()["name"] == "Mujeres en Recuperación"
+
+    def test_the_api_is_read_only_for_the_public(self, client, finder_meetings):
+        assert client.post("/api/v1/meetings/", {"name": "x"}).status_code in (401, 403, 405)
+        assert client.delete("/api/v1/meetings/mujeres/").status_code in (401, 403, 405)
+
+    def test_organizations_and_types_are_listed(self, client, finder_meetings, django_assert_max_num_queries):
+        with django_assert_max_num_queries(8):
+            organizations = client.get("/api/v1/organizations/", {"page_size": 100}).json()
+        assert organizations["count"] >= 30
+        smart = client.get("/api/v1/organizations/smart-recovery/").json()
+        assert {figure["source"] for figure in smart["figures"]} >= {"004_90ad97b3dab66da0.txt"}
+        types = client.get("/api/v1/types/").json()
+        assert {"code": "W", "name_en": "Women", "name_es": "Mujeres", "facet": "community"} in types
+
+    def test_the_schema_documents_every_parameter_and_the_400(self, client, finder_meetings):
+        schema = client.get("/api/schema/", {"format": "json"}).json()
+        operation = schema["paths"]["/api/v1/meetings/"]["get"]
+        names = {p["name"] for p in operation["parameters"]}
+        expected = {
+            "near",
+            "lat",
+            "lng",
+            "distance",
+            "units",
+            "day",
+            "time",
+            "start_after",
+            "start_before",
+            "soon",
+            "now",
+            "type",
+            "organization",
+            "kind",
+            "attendance",
+            "language",
+            "q",
+            "page",
+            "page_size",
+        }
+        assert expected <= names
+        assert "400" in operation["responses"]
+
+    def test_the_docs_page_loads_nothing_from_other_sites(self, client, finder_meetings):
+        page = client.get("/api/docs/").content.decode()
+        assert "swagger" in page.lower()
+        assert "cdn" not in page and "//unpkg" not in page

@@ -1,0 +1,103 @@
+"""The finder page: the same search as the API, as a plain GET form that works without JavaScript."""
+
+import re
+
+import pytest
+
+from tests.meetings.conftest import PHILADELPHIA
+
+pytestmark = pytest.mark.django_db
+LAT, LNG = PHILADELPHIA
+
+
+def page(client, **params) -> str:
+    response = client.get("/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def listed(html: str) -> list[str]:
+    return re.findall(r'<li class="meeting" data-slug="([^"]+)"', html)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": ["W", "S"]},
+        {"near": "19107", "distance": "5"},
+        {"lat": LAT, "lng": LNG, "distance": "25", "kind": "secular"},
+        {"day": ["tuesday", "6"], "attendance": "in_person"},
+        {"attendance": "online"},
+        {"q": "Courage"},
+    ],
+)
+def test_the_page_and_the_api_answer_the_same_search_the_same_way(client, finder_meetings, params):
+    api = [row["slug"] for row in client.get("/api/v1/meetings/", params).json()["results"]]
+    assert listed(page(client, **params)) == api
+
+
+def test_a_place_search_shows_each_distance_and_local_time_with_its_zone(client, finder_meetings):
+    html = page(client, near="19107", distance="5")
+    assert "4 meetings within 5 mi of Philadelphia, PA 19107, nearest first" in html
+    assert re.search(r'<span class="distance">\d+\.\d mi</span>', html)
+    assert "(America/New_York)" in html
+    assert re.search(r"Tuesday 7:30 PM</time> <span class=\"zone\">E[SD]T \(America/New_York\)", html)
+
+
+def test_online_meetings_show_the_visitors_time_too(client, finder_meetings):
+    html = page(client, attendance="online", tz="Europe/London")
+    assert "your time (GMT)" in html or "your time (BST)" in html
+
+
+def test_an_unknown_place_gets_a_clear_message_not_an_empty_list(client, finder_meetings):
+    html = page(client, near="00000")
+    assert 'role="alert"' in html
+    assert "00000" in html
+    assert "Please correct the search above." in html
+    assert listed(html) == []
+
+
+def test_an_empty_result_says_how_far_to_look(client, finder_meetings):
+    html = page(client, lat=40.0712, lng=-74.8649, distance="1", kind="twelve-step")
+    assert "No meetings within 1 mi" in html
+    assert re.search(r"\d+ within 25 mi", html)
+    assert "Online meetings starting soon" in html
+
+
+def test_the_form_works_without_javascript(client, finder_meetings):
+    html = page(client)
+    assert re.search(r'<form class="finder" method="get" action="/"', html)
+    for name in ("near", "distance", "units", "start_after", "start_before", "language", "q"):
+        assert f'id="id_{name}"' in html and f'for="id_{name}"' in html
+    assert html.count("<legend>") >= 6
+    assert '<button type="button" class="locate" hidden>' in html, "Use my location appears only with JavaScript"
+
+
+def test_a_shared_search_url_shows_its_choices_ticked(client, finder_meetings):
+    html = page(client, day="tuesday", type="W", organization="smart-recovery", near="19107")
+    assert 'name="day" value="2" checked' in html
+    assert 'name="type" value="W" checked' in html
+    assert 'value="smart-recovery" checked' in html
+    assert 'value="19107"' in html
+
+
+def test_javascript_gets_only_the_results_when_it_asks(client, finder_meetings):
+    response = client.get("/", {"type": "W"}, headers={"X-Finder-Partial": "1"})
+    html = response.content.decode()
+    assert "<form" not in html and "<html" not in html
+    assert 'aria-live="polite"' in html
+    assert "X-Finder-Partial" in response["Vary"]
+
+
+def test_the_page_uses_the_same_few_queries_whatever_it_lists(client, finder_meetings, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        small = page(client, q="Courage")
+    with django_assert_max_num_queries(12):
+        large = page(client, lat=LAT, lng=LNG, distance="100")
+    assert len(listed(small)) == 1 and len(listed(large)) > 3
+
+
+def test_the_page_requests_nothing_from_other_sites(client, finder_meetings):
+    html = page(client)
+    sources = re.findall(r'(?:src|href)="(https?:)?//', html)
+    assert sources == []

@@ -1,0 +1,129 @@
+"""Times are computed in each meeting's own zone, across midnight and the end of the week."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from meetings import schedule
+from meetings.models import Meeting
+from tests.factories import make_meeting, make_organization
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = ZoneInfo("America/New_York")
+# Tuesday 25 November 2025, 19:00 in New York (standard time, UTC-5).
+TUESDAY_7PM_NY = dt.datetime(2025, 11, 25, 19, 0, tzinfo=NEW_YORK)
+TUESDAY, WEDNESDAY, SATURDAY, SUNDAY = 2, 3, 6, 0
+
+
+def names(q) -> set[str]:
+    return set(Meeting.objects.filter(q).values_list("name", flat=True))
+
+
+@pytest.fixture
+def organization():
+    return make_organization()
+
+
+def meeting(organization, name, day, start, end=None, zone="America/New_York"):
+    return make_meeting(
+        organization=organization, name=name, day=day, start_time=dt.time(*start),
+        end_time=dt.time(*end) if end else None, timezone=zone,
+    )  # fmt: skip
+
+
+class TestStartingSoon:
+    def test_a_meeting_starting_within_the_hour_in_its_zone_is_soon(self, organization):
+        meeting(organization, "NY 7:30", TUESDAY, (19, 30))
+        meeting(organization, "NY 8:30", TUESDAY, (20, 30))
+        meeting(organization, "LA 7:30", TUESDAY, (19, 30), zone="America/Los_Angeles")  # 3 hours later
+        meeting(organization, "Chicago 6:45", TUESDAY, (18, 45), zone="America/Chicago")  # 19:45 in New York
+        assert names(schedule.starting_within(TUESDAY_7PM_NY, 60)) == {"NY 7:30", "Chicago 6:45"}
+
+    def test_the_window_crosses_midnight_and_the_end_of_the_week(self, organization):
+        meeting(organization, "Sunday 00:15", SUNDAY, (0, 15))
+        meeting(organization, "Saturday 23:50", SATURDAY, (23, 50))
+        meeting(organization, "Sunday 01:00", SUNDAY, (1, 0))
+        saturday_late = dt.datetime(2025, 11, 29, 23, 30, tzinfo=NEW_YORK)
+        assert names(schedule.starting_within(saturday_late, 60)) == {"Sunday 00:15", "Saturday 23:50"}
+
+    def test_a_meeting_that_already_started_is_not_starting_soon(self, organization):
+        meeting(organization, "NY 6:30", TUESDAY, (18, 30))
+        assert names(schedule.starting_within(TUESDAY_7PM_NY, 60)) == set()
+
+
+class TestInProgress:
+    def test_a_meeting_going_on_now_is_in_progress(self, organization):
+        meeting(organization, "6:30-7:30", TUESDAY, (18, 30), (19, 30))
+        meeting(organization, "6:00-7:00", TUESDAY, (18, 0), (19, 0))  # just ended
+        meeting(organization, "7:00-8:00", TUESDAY, (19, 0), (20, 0))  # just began
+        assert names(schedule.in_progress(TUESDAY_7PM_NY)) == {"6:30-7:30", "7:00-8:00"}
+
+    def test_a_meeting_that_crosses_midnight_is_in_progress_on_both_sides(self, organization):
+        meeting(organization, "Late", TUESDAY, (23, 0), (1, 0))
+        assert names(schedule.in_progress(dt.datetime(2025, 11, 25, 23, 30, tzinfo=NEW_YORK))) == {"Late"}
+        assert names(schedule.in_progress(dt.datetime(2025, 11, 26, 0, 30, tzinfo=NEW_YORK))) == {"Late"}
+        assert names(schedule.in_progress(dt.datetime(2025, 11, 26, 1, 30, tzinfo=NEW_YORK))) == set()
+
+    def test_in_progress_uses_the_meetings_own_zone(self, organization):
+        meeting(organization, "Tokyo Wednesday 9:00", WEDNESDAY, (9, 0), (10, 0), zone="Asia/Tokyo")
+        # 19:30 Tuesday in New York is 09:30 Wednesday in Tokyo.
+        assert names(schedule.in_progress(dt.datetime(2025, 11, 25, 19, 30, tzinfo=NEW_YORK))) == {
+            "Tokyo Wednesday 9:00"
+        }
+
+
+class TestDays:
+    def test_today_is_each_meetings_own_today(self, organization):
+        meeting(organization, "NY Tuesday", TUESDAY, (12, 0))
+        meeting(organization, "Tokyo Wednesday", WEDNESDAY, (12, 0), zone="Asia/Tokyo")
+        meeting(organization, "Tokyo Tuesday", TUESDAY, (12, 0), zone="Asia/Tokyo")
+        assert names(schedule.on_day(TUESDAY_7PM_NY, 0)) == {"NY Tuesday", "Tokyo Wednesday"}
+
+    def test_tomorrow_after_saturday_is_sunday(self, organization):
+        meeting(organization, "Sunday", SUNDAY, (10, 0))
+        saturday = dt.datetime(2025, 11, 29, 12, 0, tzinfo=NEW_YORK)
+        assert names(schedule.on_day(saturday, 1)) == {"Sunday"}
+
+    def test_night_wraps_past_midnight_and_morning_does_not(self, organization):
+        meeting(organization, "22:00", TUESDAY, (22, 0))
+        meeting(organization, "02:00", TUESDAY, (2, 0))
+        meeting(organization, "07:00", TUESDAY, (7, 0))
+        assert names(schedule.time_of_day(["night"])) == {"22:00", "02:00"}
+        assert names(schedule.time_of_day(["morning"])) == {"07:00"}
+
+    def test_an_explicit_start_range_may_wrap_past_midnight(self, organization):
+        meeting(organization, "23:00", TUESDAY, (23, 0))
+        meeting(organization, "12:00", TUESDAY, (12, 0))
+        assert names(schedule.start_between(dt.time(22, 0), dt.time(1, 0))) == {"23:00"}
+        assert names(schedule.start_between(dt.time(11, 0), None)) == {"23:00", "12:00"}
+
+
+class TestNextStart:
+    def test_the_database_orders_meetings_by_their_next_start_like_python_does(self, organization):
+        for index, (day, start, zone) in enumerate(
+            [
+                (TUESDAY, (19, 30), "America/New_York"),
+                (TUESDAY, (18, 30), "America/Los_Angeles"),
+                (WEDNESDAY, (8, 0), "Europe/London"),
+                (TUESDAY, (18, 0), "America/New_York"),
+                (SUNDAY, (9, 0), "Pacific/Auckland"),
+                (TUESDAY, (18, 30), "America/New_York"),
+            ]
+        ):
+            meeting(organization, f"m{index}", day, start, zone=zone)
+        ordered = list(Meeting.objects.by_next_start(TUESDAY_7PM_NY))
+        expected = sorted(ordered, key=lambda m: (m.next_start(TUESDAY_7PM_NY), m.pk))
+        assert [m.name for m in ordered] == [m.name for m in expected]
+        assert ordered[0].name == "m5", "the meeting in progress comes first"
+
+    def test_the_next_start_is_next_week_once_todays_meeting_is_over(self, organization):
+        over = meeting(organization, "over", TUESDAY, (17, 0), (18, 0))
+        assert over.next_start(TUESDAY_7PM_NY) == dt.datetime(2025, 12, 2, 17, 0, tzinfo=NEW_YORK)
+
+    def test_the_next_start_keeps_local_time_across_a_daylight_saving_change(self, organization):
+        sunday = meeting(organization, "Sunday 10", SUNDAY, (10, 0))
+        before_change = dt.datetime(2026, 3, 6, 12, 0, tzinfo=NEW_YORK)  # Friday; clocks change Sunday 8 March
+        start = sunday.next_start(before_change)
+        assert (start.hour, start.tzname()) == (10, "EDT")
