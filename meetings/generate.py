@@ -26,8 +26,9 @@ import datetime as dt
 import itertools
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.db import transaction
 
@@ -128,7 +129,46 @@ LOCAL_LANGUAGE = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+T = TypeVar("T")
+
+
+class _Weighted(Generic[T]):
+    """Items drawn with a probability proportional to their weight: one random number and a bisection.
+
+    ``random.choices`` does the same but sums the weights again at every call.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[T, float]]) -> None:
+        self.items: list[T] = []
+        self.cumulative: list[float] = []
+        total = 0.0
+        for item, weight in pairs:
+            if weight > 0:
+                total += weight
+                self.items.append(item)
+                self.cumulative.append(total)
+        self.total = total
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def draw(self, rng: random.Random) -> T:
+        index = bisect.bisect_right(self.cumulative, rng.random() * self.total)
+        return self.items[min(index, len(self.items) - 1)]
+
+
+_ATTENDANCE = _Weighted(zip(ATTENDANCE, ATTENDANCE_WEIGHTS, strict=True))
+_STARTS = _Weighted(
+    (dt.time.fromisoformat(time), weight / len(times)) for weight, times in START_CLUSTERS for time in times
+)
+_DURATIONS = _Weighted([(60, 7), (90, 3)])
+_OPEN_OR_CLOSED = _Weighted([("O", 6), ("C", 4)])
+_TWELVE_STEP_FORMATS = _Weighted(TWELVE_STEP_FORMATS.items())
+_OTHER_FORMATS = _Weighted(OTHER_FORMATS.items())
+_COMMUNITIES = _Weighted(COMMUNITIES.items())
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per place
 class _City:
     name: str
     state: str
@@ -171,8 +211,8 @@ def generate_meetings(count: int, seed: int = 1, batch_size: int = 5000) -> int:
         raise ValueError(f"count must be zero or more, not {count}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    cities, cumulative = _cities()
-    fellowships, fellowship_weights = _fellowships()
+    cities = _cities()
+    fellowships = _fellowships()
     types = dict(MeetingType.objects.values_list("code", "pk"))
 
     with transaction.atomic():
@@ -181,18 +221,16 @@ def generate_meetings(count: int, seed: int = 1, batch_size: int = 5000) -> int:
         # Seeded from a string, which Python hashes the same way in every process.
         rng = random.Random(f"generate_meetings:{seed}:{first}")
         venue_ids: list[int | None] = []  # primary keys of the venues made so far, by venue index
-        venues_by_city: dict[int, list[int]] = {}
+        venues_by_city: dict[_City, list[int]] = {}
         new_venues: list[tuple[int, Location]] = []
         plans: list[_Plan] = []
-        total = cumulative[-1]
 
         for number in range(first, first + count):
-            city_index = bisect.bisect_right(cumulative, rng.random() * total)
-            city = cities[min(city_index, len(cities) - 1)]
-            mode = rng.choices(ATTENDANCE, ATTENDANCE_WEIGHTS)[0]
+            city = cities.draw(rng)
+            mode = _ATTENDANCE.draw(rng)
             venue = None
             if mode != Meeting.Attendance.ONLINE:
-                pool = venues_by_city.setdefault(city_index, [])
+                pool = venues_by_city.setdefault(city, [])
                 if pool and rng.random() < VENUE_REUSE:
                     venue = rng.choice(pool)
                 else:
@@ -200,7 +238,7 @@ def generate_meetings(count: int, seed: int = 1, batch_size: int = 5000) -> int:
                     venue_ids.append(None)
                     pool.append(venue)
                     new_venues.append((venue, _venue(city, next(venue_numbers), rng)))
-            fellowship = rng.choices(fellowships, fellowship_weights)[0]
+            fellowship = fellowships.draw(rng)
             start, end = _start_and_end(rng)
             plans.append(
                 _Plan(
@@ -319,11 +357,9 @@ def _offset(latitude: float, longitude: float, distance_km: float, bearing: floa
 
 
 def _start_and_end(rng: random.Random) -> tuple[dt.time, dt.time]:
-    weights = [weight for weight, _ in START_CLUSTERS]
-    hour, minute = map(int, rng.choice(rng.choices(START_CLUSTERS, weights)[0][1]).split(":"))
-    start = dt.time(hour, minute)
+    start = _STARTS.draw(rng)
     # Late meetings run long enough to end at or after midnight, as they do.
-    minutes = 90 if LATE_NIGHT <= start < dt.time(23, 0) else rng.choices([60, 90], [7, 3])[0]
+    minutes = 90 if LATE_NIGHT <= start < dt.time(23, 0) else _DURATIONS.draw(rng)
     end = (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(minutes=minutes)).time()
     return start, end
 
@@ -331,13 +367,12 @@ def _start_and_end(rng: random.Random) -> tuple[dt.time, dt.time]:
 def _type_codes(rng: random.Random, fellowship: _Fellowship, city: _City) -> list[str]:
     codes = []
     if fellowship.twelve_step:
-        codes.append(rng.choices(["O", "C"], [6, 4])[0])
-    formats = TWELVE_STEP_FORMATS if fellowship.twelve_step else OTHER_FORMATS
-    codes.append(rng.choices(list(formats), list(formats.values()))[0])
+        codes.append(_OPEN_OR_CLOSED.draw(rng))
+    codes.append((_TWELVE_STEP_FORMATS if fellowship.twelve_step else _OTHER_FORMATS).draw(rng))
     if fellowship.women_only:
         codes.append("W")
     elif rng.random() < COMMUNITY_SHARE:
-        codes.append(rng.choices(list(COMMUNITIES), list(COMMUNITIES.values()))[0])
+        codes.append(_COMMUNITIES.draw(rng))
     if rng.random() < city.spanish_share:
         codes.append("S")
     else:
@@ -350,44 +385,47 @@ def _type_codes(rng: random.Random, fellowship: _Fellowship, city: _City) -> lis
 # Reading what is there
 
 
-def _cities() -> tuple[list[_City], list[float]]:
-    """Every place with people and a time zone, in a fixed order, with cumulative weights."""
-    cities: list[_City] = []
-    cumulative: list[float] = []
-    total = 0.0
+def _cities() -> _Weighted[_City]:
+    """Every place with people and a time zone, in a fixed order, weighted (see ``COUNTRY_WEIGHTS``)."""
     rows = (
         Place.objects.filter(population__gt=0)
         .exclude(timezone="")
         .order_by("geonameid")
         .values_list("name", "admin1", "country", "latitude", "longitude", "timezone", "population")
     )
-    for name, admin1, country, latitude, longitude, timezone, population in rows.iterator(chunk_size=5000):
-        weight = population * COUNTRY_WEIGHTS.get(country, OTHER_COUNTRIES)
-        if weight <= 0:
-            continue
-        state = admin1 if country == "US" else ""
-        spanish = SPANISH_BY_US_STATE.get(state, 0.0) if country == "US" else 0.0
-        spanish = max(spanish, SPANISH_BY_COUNTRY.get(country, 0.0))
-        cities.append(_City(name, state, country, latitude, longitude, timezone, spanish))
-        total += weight
-        cumulative.append(total)
+    cities = _Weighted(
+        (_city(name, admin1, country, latitude, longitude, timezone), population * _country_weight(country))
+        for name, admin1, country, latitude, longitude, timezone, population in rows.iterator(chunk_size=5000)
+    )
     if not cities:
         raise ValueError("No places to put generated meetings in: fill the Place table first (manage.py load_places).")
-    return cities, cumulative
+    return cities
 
 
-def _fellowships() -> tuple[list[_Fellowship], list[float]]:
+def _country_weight(country: str) -> float:
+    return COUNTRY_WEIGHTS.get(country, OTHER_COUNTRIES)
+
+
+def _city(name: str, admin1: str, country: str, latitude: float, longitude: float, timezone: str) -> _City:
+    state = admin1 if country == "US" else ""
+    spanish = SPANISH_BY_US_STATE.get(state, 0.0) if country == "US" else 0.0
+    spanish = max(spanish, SPANISH_BY_COUNTRY.get(country, 0.0))
+    return _City(name, state, country, latitude, longitude, timezone, spanish)
+
+
+def _fellowships() -> _Weighted[_Fellowship]:
     organizations = list(Organization.objects.order_by("slug").values_list("pk", "slug", "approach"))
     if not organizations:
         raise ValueError(
             "No organizations to attach generated meetings to: load them first (manage.py load_organizations)."
         )
-    fellowships = [
-        _Fellowship(pk, approach == Organization.Approach.TWELVE_STEP, slug == "women-for-sobriety")
+    return _Weighted(
+        (
+            _Fellowship(pk, approach == Organization.Approach.TWELVE_STEP, slug == "women-for-sobriety"),
+            FELLOWSHIP_WEIGHTS.get(slug, OTHER_FELLOWSHIPS),
+        )
         for pk, slug, approach in organizations
-    ]
-    weights = [FELLOWSHIP_WEIGHTS.get(slug, OTHER_FELLOWSHIPS) for _, slug, _ in organizations]
-    return fellowships, weights
+    )
 
 
 def _next_meeting_number() -> int:
