@@ -49,6 +49,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         "has_demo": any(result.meeting.is_demo for result in results),
         "farther": search.counts_farther_away() if valid and page.paginator.count == 0 else {},
         "query_without_page": _query_without(request, "page"),
+        "query_without_place": _query_without(request, "page", "near", "lat", "lng"),
         "options": _options(request),
         "map_tiles": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -107,7 +108,9 @@ def _options(request: HttpRequest) -> dict:
     # A day named in words (?day=monday) ticks the same box as its number.
     picked["day"] |= {str(DAY_NAMES[v]) for v in picked["day"] if v in DAY_NAMES}
     facets = TypeFacet.objects.exclude(key__in=["language", "status"]).prefetch_related("types")
+    more = ("time", "soon", "now", "start_after", "start_before", "type", "organization", "kind", "attendance", "language", "q")
     return {
+        "more_open": any(request.GET.get(name) for name in more),
         "picked": picked,
         "days": days,
         "times": TIME_CHOICES,

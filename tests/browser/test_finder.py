@@ -71,6 +71,7 @@ def test_use_my_location_searches_around_the_browsers_position(browser, live_ser
 
 def test_online_meetings_show_the_visitors_own_time(page, live_server, meetings):
     page.goto(live_server.url + "/")
+    page.get_by_text("More filters").click()
     page.get_by_label("Online").check()
     page.locator(".count").filter(has_text="1 meeting").wait_for()
     assert "your time" not in page.locator("li.meeting").inner_text()  # visitor and meeting share a zone
