@@ -1,10 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from finder.admin import ModelAdmin
+from meetings.feeds.records import FeedError
+from meetings.fetching import SourceError, read_source
+from meetings.forms import ImportForm
+from meetings.importing import FeedImportError
 from meetings.models import Contact, Feed, Location, Meeting, MeetingType, OrganizationTypeCode, Place, TypeFacet
+from meetings.sources import import_source
 
 
 class MeetingInline(admin.TabularInline):
@@ -160,10 +167,53 @@ class OrganizationTypeCodeAdmin(ModelAdmin):
 
 @admin.register(Feed)
 class FeedAdmin(ModelAdmin):
-    list_display = ["name", "organization", "format", "url", "last_imported"]
+    list_display = ["name", "organization", "format", "url", "last_imported", "meeting_count"]
     list_filter = ["format", "organization"]
     list_select_related = ["organization"]
     search_fields = ["name", "url"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_meeting_count=Count("meetings"))
+
+    @admin.display(description="meetings", ordering="_meeting_count")
+    def meeting_count(self, obj: Feed) -> int:
+        return obj._meeting_count
+
+    def get_urls(self):
+        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="meetings_feed_import")]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        """Upload or fetch a feed and sync it, then show the report."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = feed = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            feed, _ = Feed.objects.get_or_create(
+                organization=data["organization"], name=data["name"],
+                defaults={"format": data["format"], "url": data["url"] or ""},
+            )  # fmt: skip
+            try:
+                if feed.format != data["format"]:
+                    raise FeedError(f"{feed.name} was imported as {feed.get_format_display()}; choose that format.")
+                body = data["upload"].read() if data["upload"] else read_source(data["url"])
+                formats = data["formats"].read() if data["formats"] else None
+                report = import_source(feed, body, formats=formats, default_timezone=data["timezone"])
+            except (SourceError, FeedError, FeedImportError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Imported {feed.name}: {report.lines()[0]}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a feed",
+            "form": form,
+            "report": report,
+            "feed": feed,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/meetings/feed/import.html", context)
 
 
 @admin.register(Contact)

@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
+from meetings import distance
 from meetings.models import Place
 
 logger = logging.getLogger(__name__)
@@ -209,6 +210,7 @@ def load_places(min_population: int = 15000) -> int:
     with transaction.atomic():
         Place.objects.all().delete()
         Place.objects.bulk_create(places, batch_size=2000)
+    zone_near.cache_clear()
     return len(places)
 
 
@@ -460,3 +462,41 @@ def _online_geocoder() -> Any:
         getattr(settings, "GEOCODER_USER_AGENT", "mutual-help-finder"),
         getattr(settings, "GEOCODER_TIMEOUT", 3),
     )
+
+
+# For importers: places and zones of listings that arrive without them.
+
+
+def zip_code_place(code: str) -> GeocodedPlace | None:
+    """The centre of a US ZIP code (with its zone), or None when the code is unknown or not a ZIP code."""
+    match = re.fullmatch(r"\s*(\d{5})(?:-\d{4})?\s*", code or "")
+    if not match:
+        return None
+    try:
+        return _geocode_zip(match.group(1))
+    except PlaceNotFound:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def zone_near(latitude: float, longitude: float, miles: float = 200) -> str:
+    """The time zone of the gazetteer city nearest to a point (within ``miles``), or "" if there is none.
+
+    Callers round the coordinates (about 1 km) so the cache serves a whole intergroup's venues.
+    """
+    box = distance.bounding_box(latitude, longitude, miles)
+    nearest = (
+        Place.objects.filter(distance.within_box(box, "latitude", "longitude"))
+        .exclude(timezone="")
+        .annotate(miles=distance.distance_miles(latitude, longitude, "latitude", "longitude"))
+        .filter(miles__lte=miles)
+        .order_by("miles")
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    return nearest or ""
+
+
+def country_code(text: str) -> str:
+    """ISO 3166 alpha-2 for a country code, ISO-3 code or English name ("United States" -> "US"); "" if unknown."""
+    return _regions().countries.get(_compact(text or ""), "")

@@ -219,6 +219,7 @@ class Meeting(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (hidden from the public)"
         PUBLISHED = "published", "Published"
+        REMOVED = "removed", "Removed from its source (hidden)"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings")
     name = models.CharField(max_length=200)

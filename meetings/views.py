@@ -4,18 +4,24 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.vary import vary_on_headers
 
 from groups.models import Kind, Organization
+from meetings import exporting
+from meetings.feeds import csv as csv_feed
+from meetings.feeds import meeting_guide
 from meetings.feeds.ical import render_calendar
 from meetings.filters import DAY_NAMES, DISTANCES, TIME_CHOICES, UNITS, MeetingFilter
 from meetings.models import Meeting, MeetingType, TypeFacet, Weekday
+from meetings.sources import type_names
 
 PAGE_SIZE = 25
+EXPORT_CHUNK = 2000
+MAX_CALENDAR_EVENTS = 500
 PARTIAL_HEADER = "X-Finder-Partial"
 
 
@@ -56,6 +62,59 @@ def finder(request: HttpRequest) -> HttpResponse:
     }
     template = "meetings/_results.html" if request.headers.get(PARTIAL_HEADER) else "meetings/finder.html"
     return render(request, template, context)
+
+
+def search_feed(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The Meeting Guide feed of every public meeting, of one organization, or of any finder search."""
+    meetings = _exported(request, slug)
+    if isinstance(meetings, HttpResponse):
+        return meetings
+    body = meeting_guide.render(meetings.iterator(chunk_size=EXPORT_CHUNK), _base_url(request), exporting.codes_for())
+    response = StreamingHttpResponse(body, content_type="application/json")
+    response["Access-Control-Allow-Origin"] = "*"  # public data, read by apps such as Meeting Guide
+    return response
+
+
+def search_csv(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    meetings = _exported(request, slug)
+    if isinstance(meetings, HttpResponse):
+        return meetings
+    rows = csv_feed.render(
+        meetings.iterator(chunk_size=EXPORT_CHUNK), _base_url(request), exporting.codes_for(), type_names()
+    )
+    response = StreamingHttpResponse((row.encode() for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug or "meetings"}.csv"'
+    return response
+
+
+def search_calendar(request: HttpRequest) -> HttpResponse:
+    """Any search as a calendar of weekly events (the first few hundred: a calendar is for people, not sync)."""
+    meetings = _exported(request, None, ordered=True)
+    if isinstance(meetings, HttpResponse):
+        return meetings
+    body = render_calendar(meetings[:MAX_CALENDAR_EVENTS], timezone.now(), _base_url(request), "Meetings")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
+    return response
+
+
+def _exported(request: HttpRequest, slug: str | None, ordered: bool = False):
+    """The search's public meetings, in a stable order for feeds; a 400 naming bad parameters."""
+    queryset = exporting.public_meetings()
+    if slug is not None:
+        queryset = queryset.for_organization(get_object_or_404(Organization, slug=slug))
+    params = request.GET.copy()
+    params.pop("format", None)
+    if not params:
+        return queryset.order_by("pk")
+    search = MeetingFilter(params, queryset, request=request)
+    if not search.is_valid():
+        return JsonResponse({field: list(errors) for field, errors in search.errors.items()}, status=400)
+    return search.qs if ordered else search.qs.order_by("pk")
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -108,7 +167,19 @@ def _options(request: HttpRequest) -> dict:
     # A day named in words (?day=monday) ticks the same box as its number.
     picked["day"] |= {str(DAY_NAMES[v]) for v in picked["day"] if v in DAY_NAMES}
     facets = TypeFacet.objects.exclude(key__in=["language", "status"]).prefetch_related("types")
-    more = ("time", "soon", "now", "start_after", "start_before", "type", "organization", "kind", "attendance", "language", "q")
+    more = (
+        "time",
+        "soon",
+        "now",
+        "start_after",
+        "start_before",
+        "type",
+        "organization",
+        "kind",
+        "attendance",
+        "language",
+        "q",
+    )
     return {
         "more_open": any(request.GET.get(name) for name in more),
         "picked": picked,

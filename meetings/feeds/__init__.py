@@ -1,0 +1,1 @@
+"""One module per format; each parses into ``records`` and renders from meetings, with no queries of its own."""

@@ -1,0 +1,268 @@
+#!/usr/bin/env python
+"""Time typical meeting searches through ``/api/v1/meetings/``, and the SQL each one runs.
+
+    python benchmarks/search.py [--meetings 150000] [--database sqlite|postgres] [--repeat 200]
+
+SQLite uses its own file (``--sqlite-path``, under /tmp; ``--fresh`` starts it anew), never the project's
+database. PostgreSQL uses ``DATABASE_URL``, e.g. ``postgres://postgres@127.0.0.1:55777/bench``: give it a
+database of its own, since the benchmark migrates it and adds its generated meetings there.
+
+The script migrates, loads the organizations, meeting types and places, and makes ``--meetings`` generated
+meetings unless the database holds exactly that many already (so a second run starts at once). Then, for
+each search, after a warm-up, it times ``--repeat`` requests with Django's test client (routing, filter,
+queries, serializer, JSON: everything but the network), captures the SQL one request ran, and times
+executing exactly those statements ``--repeat`` times on the same connection with a plain DB-API cursor,
+fetching every row. The markdown table shows both and their ratio, measured in one run.
+
+Targets (from the issue): API p95 under 50 ms on PostgreSQL, and no more than 3x the raw SQL.
+"""
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = Path("/tmp/mutual-help-finder-benchmark.sqlite3")
+API = "/api/v1/meetings/"
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 3.0
+# Logan County, Nebraska: Sandhills ranch land; the nearest town in the gazetteer (North Platte, ~25k
+# people) is about 30 miles away, so a 50-mile search finds only a handful of meetings.
+RURAL_POINT = (41.48, -100.51)
+
+
+@dataclass
+class Search:
+    key: str
+    title: str
+    url: str
+    api_ms: list[float] = field(default_factory=list)
+    sql_ms: list[float] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+    results: int = 0
+
+
+def build_parser(description: str = __doc__) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meetings", type=int, default=150_000, help="Generated meetings to search (150000).")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=200, help="Timed requests per search (200).")
+    parser.add_argument("--warmup", type=int, default=10, help="Untimed requests per search first (10).")
+    parser.add_argument("--seed", type=int, default=1, help="Seed for the generated meetings (1).")
+    parser.add_argument("--sqlite-path", type=Path, default=DEFAULT_SQLITE_PATH)
+    parser.add_argument("--fresh", action="store_true", help="SQLite: delete the file and start anew.")
+    parser.add_argument("--no-analyze", action="store_true", help="Skip ANALYZE (planner statistics) before measuring.")
+    parser.add_argument("--explain", action="store_true", help="Print each search's query plans too.")
+    return parser
+
+
+def parse_arguments(argv: list[str] | None, parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    parser = parser or build_parser()
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.meetings < 1:
+        parser.error("--repeat and --meetings must be at least 1")
+    return args
+
+
+def configure(args: argparse.Namespace) -> None:
+    """Environment for finder.settings, before Django is imported."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "finder.settings"
+    os.environ["DEBUG"] = "true"
+    if args.database == "sqlite":
+        if args.fresh:
+            args.sqlite_path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{args.sqlite_path.resolve()}"
+    else:
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            sys.exit("--database postgres reads DATABASE_URL, e.g. postgres://postgres@127.0.0.1:55777/bench")
+    sys.path.insert(0, str(ROOT))
+
+
+def prepare(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from meetings.generate import delete_generated, generate_meetings
+    from meetings.models import Meeting, Place
+
+    call_command("migrate", interactive=False, verbosity=0)
+    quiet = io.StringIO()
+    call_command("load_organizations", verbosity=0, stdout=quiet)
+    call_command("load_meeting_types", verbosity=0, stdout=quiet)
+    if not Place.objects.exists():
+        started = time.perf_counter()
+        call_command("load_places", verbosity=0, stdout=quiet)
+        print(f"Loaded {Place.objects.count()} places in {time.perf_counter() - started:.1f} s.")
+    generated = Meeting.objects.filter(is_generated=True).count()
+    if generated == args.meetings:
+        print(f"Reusing the {generated} generated meetings already in the database.")
+    else:
+        started = time.perf_counter()
+        if generated:
+            delete_generated()
+            print(f"Deleted {generated} generated meetings in {time.perf_counter() - started:.1f} s.")
+            started = time.perf_counter()
+        generate_meetings(args.meetings, seed=args.seed)
+        print(f"Generated {args.meetings} meetings in {time.perf_counter() - started:.1f} s.")
+    if not args.no_analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def searches() -> list[Search]:
+    from meetings.models import Place
+
+    city = Place.objects.filter(country="US").order_by("-population").first()
+    if city is None:
+        sys.exit("No US place in the Place table: run manage.py load_places.")
+    lat, lng = RURAL_POINT
+    return [
+        Search(
+            "dense",
+            f"(a) 10 mi around {city.label}, Tuesday, open",
+            f"{API}?lat={city.latitude:.5f}&lng={city.longitude:.5f}&distance=10&day=2&type=O",
+        ),
+        Search(
+            "online", "(b) online, starting soon, 25 nearest in time", f"{API}?attendance=online&soon=true&page_size=25"
+        ),
+        Search("rural", "(c) 50 mi around a rural point in Nebraska", f"{API}?lat={lat}&lng={lng}&distance=50"),
+    ]
+
+
+def measure(search: Search, args: argparse.Namespace) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+
+    def get():
+        response = client.get(search.url)
+        if response.status_code != 200:
+            sys.exit(f"{search.url} answered {response.status_code}: {response.content[:500]!r}")
+        return response
+
+    for _ in range(args.warmup):
+        get()
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        get()
+        search.api_ms.append((time.perf_counter() - started) * 1000)
+
+    with CaptureQueriesContext(connection) as captured:
+        search.results = get().json()["count"]
+    search.statements = [query["sql"] for query in captured.captured_queries]
+
+    # The same statements on the same connection, through the driver's own cursor: no ORM, no logging.
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+
+        def run_sql():
+            for statement in search.statements:
+                cursor.execute(statement)
+                cursor.fetchall()
+
+        for _ in range(args.warmup):
+            run_sql()
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            run_sql()
+            search.sql_ms.append((time.perf_counter() - started) * 1000)
+    finally:
+        cursor.close()
+
+
+def explain(search: Search, vendor: str) -> None:
+    from django.db import connection
+
+    print(f"\n### Plans for {search.title}\n")
+    with connection.cursor() as cursor:
+        for statement in search.statements:
+            prefix = "EXPLAIN (ANALYZE, BUFFERS) " if vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+            cursor.execute(prefix + statement)
+            rows = cursor.fetchall()
+            print("```")
+            print(statement[:300] + ("…" if len(statement) > 300 else ""))
+            print("--")
+            print("\n".join(" | ".join(str(value) for value in row) for row in rows))
+            print("```")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
+
+
+def report(results: list[Search], args: argparse.Namespace) -> None:
+    import django
+    from django.db import connection
+
+    print(
+        f"\n{args.meetings:,} generated meetings, {database_version()}, Python {platform.python_version()}, "
+        f"Django {django.get_version()}; {args.repeat} timed requests per search after {args.warmup} warm-up."
+    )
+    print()
+    print(
+        "| search | results | queries | API p50 ms | API p95 ms | raw SQL p50 ms | raw SQL p95 ms "
+        "| API/SQL p50 | API/SQL p95 |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    misses = []
+    for search in results:
+        api50, api95 = percentile(search.api_ms, 0.5), percentile(search.api_ms, 0.95)
+        sql50, sql95 = percentile(search.sql_ms, 0.5), percentile(search.sql_ms, 0.95)
+        print(
+            f"| {search.title} | {search.results:,} | {len(search.statements)} | {api50:.1f} | {api95:.1f} "
+            f"| {sql50:.1f} | {sql95:.1f} | {api50 / sql50:.1f}x | {api95 / sql95:.1f}x |"
+        )
+        if connection.vendor == "postgresql" and api95 > TARGET_P95_MS:
+            misses.append(f"{search.key}: API p95 {api95:.1f} ms > {TARGET_P95_MS:.0f} ms")
+        if api95 > TARGET_RATIO * sql95:
+            misses.append(f"{search.key}: API p95 is {api95 / sql95:.1f}x the raw SQL (target ≤ {TARGET_RATIO:.0f}x)")
+    print()
+    print("Targets missed: " + "; ".join(misses) if misses else "All targets met.")
+    print(f"(mean API ms: {', '.join(f'{s.key} {statistics.fmean(s.api_ms):.1f}' for s in results)})")
+
+
+def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None, setup=None) -> None:
+    """Run the benchmark; ``setup(args)``, if given, runs after the data is ready and before measuring."""
+    args = parse_arguments(argv, parser)
+    configure(args)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    prepare(args)
+    if setup is not None:
+        setup(args)
+    results = searches()
+    for search in results:
+        measure(search, args)
+    report(results, args)
+    if args.explain:
+        for search in results:
+            explain(search, connection.vendor)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""Sync a parsed feed with the database: create, update, leave alone, deactivate; report everything.
+
+A feed is synced, not piled up: meetings are matched on (feed, the source's own id), so importing
+the same feed twice changes nothing. Meetings missing from a new version of the feed are hidden
+(status "removed"), never deleted. The whole import runs in one transaction, so a failure half-way
+leaves the database exactly as it was.
+"""
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from meetings import geocoding
+from meetings.feeds.records import ContactRecord, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
+from meetings.models import Contact, Feed, Location, Meeting, MeetingType, OrganizationTypeCode, validate_time_zone
+
+logger = logging.getLogger(__name__)
+
+# Legacy Meeting Guide codes that describe how to attend rather than the meeting.
+ONLINE_CODE = "ONL"
+TEMPORARILY_CLOSED_CODE = "TC"
+BATCH_SIZE = 2000
+PROGRESS_EVERY = 5000
+
+# The meeting fields a feed sets; anything else (status, verification, demo flags) is the curators'.
+SYNCED_FIELDS = [
+    "name", "group_name", "day", "start_time", "end_time", "timezone", "location", "attendance_mode",
+    "conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes", "unmapped_types",
+    "notes", "group_notes", "website", "url", "feedback_url", "venmo", "paypal", "square", "world_id",
+]  # fmt: skip
+
+
+class FeedImportError(Exception):
+    """An import that could not finish; nothing was changed. The message names the row."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: list[str] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    unknown_types: Counter = field(default_factory=Counter)
+    placed_at_postal_code: int = 0
+    needs_location: list[str] = field(default_factory=list)
+    default_timezone: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.deactivated)} deactivated, {len(self.skipped)} skipped."
+        ]
+        if self.deactivated:
+            lines.append("Deactivated (no longer in the feed): " + "; ".join(self.deactivated[:50]))
+        lines += [f"Skipped {row}" for row in self.skipped]
+        if self.unknown_types:
+            codes = ", ".join(f"{code} ({count})" for code, count in self.unknown_types.most_common())
+            lines.append(f"Unknown type codes, kept on the meetings but not searchable: {codes}")
+        if self.placed_at_postal_code:
+            lines.append(
+                f"{self.placed_at_postal_code} meetings without coordinates placed at their ZIP code's centre."
+            )
+        if self.needs_location:
+            lines.append(
+                f"{len(self.needs_location)} meetings need a location (no coordinates could be found): "
+                + "; ".join(self.needs_location[:20])
+            )
+        if self.default_timezone:
+            lines.append(f"{self.default_timezone} meetings had no time zone and were given the import's default.")
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+@dataclass
+class _Codes:
+    """How this organization's codes read: its own table first, then the shared types."""
+
+    shared: dict[str, MeetingType]
+    own: dict[str, OrganizationTypeCode]
+
+    def resolve(self, codes: list[str]) -> tuple[list[MeetingType], list[str], list[str]]:
+        """(shared types, fellowship codes kept as given, unknown codes)."""
+        types, kept, unknown = [], [], []
+        for code in dict.fromkeys(codes):
+            key = code.upper()
+            if key == ONLINE_CODE:
+                continue  # becomes the attendance mode
+            if key in self.own:
+                own = self.own[key]
+                if own.meeting_type:
+                    types.append(own.meeting_type)
+                else:
+                    kept.append(code)
+            elif key in self.shared:
+                types.append(self.shared[key])
+            else:
+                kept.append(code)
+                unknown.append(code)
+        return types, kept, unknown
+
+
+def import_feed(
+    parsed: ParsedFeed,
+    feed: Feed,
+    *,
+    default_timezone: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Apply a parsed feed to the database in one transaction and say what changed."""
+    default_timezone = default_timezone or settings.DEFAULT_MEETING_TIME_ZONE
+    validate_time_zone(default_timezone)
+    report = ImportReport(skipped=list(parsed.skipped))
+    try:
+        with transaction.atomic():
+            _Sync(feed, report, default_timezone, progress).run(parsed.records)
+            feed.last_imported = timezone.now()
+            feed.save(update_fields=["last_imported"])
+    except FeedImportError:
+        raise
+    except Exception as error:  # anything unexpected: nothing was written; say where it happened
+        row = getattr(error, "feed_row", None)
+        where = f" at row {row}" if row else ""
+        logger.exception("Import of feed %s failed%s", feed.pk, where)
+        raise FeedImportError(f"The import stopped{where}: {error}. Nothing was changed.") from error
+    return report
+
+
+class _Sync:
+    def __init__(self, feed: Feed, report: ImportReport, default_timezone: str, progress) -> None:
+        self.feed = feed
+        self.organization = feed.organization
+        self.report = report
+        self.default_timezone = default_timezone
+        self.progress = progress
+        self.codes = _Codes(
+            shared=MeetingType.objects.in_bulk(field_name="code"),
+            own={
+                c.code: c
+                for c in OrganizationTypeCode.objects.filter(organization=self.organization).select_related(
+                    "meeting_type"
+                )
+            },
+        )
+        self.locations: dict[tuple, Location] = {}
+        self.new_locations: list[Location] = []
+        self.zones: dict[str, bool] = {}
+        prefix = slugify(self.organization.short_name or self.organization.slug)[:20] or "meeting"
+        self.slug_prefix = prefix
+        # Every slug that could clash with a new one, read once rather than once per meeting.
+        self.taken_slugs = set(Meeting.objects.filter(slug__startswith=prefix).values_list("slug", flat=True))
+
+    def run(self, records: list[MeetingRecord]) -> None:
+        existing = {
+            m.feed_key: m
+            for m in Meeting.objects.filter(feed=self.feed)
+            .select_related("location")
+            .prefetch_related("types", "contacts")
+        }
+        self._remember_locations(existing.values())
+        seen: set[str] = set()
+        to_create: list[tuple[Meeting, list[MeetingType], list[ContactRecord]]] = []
+        to_update: list[tuple[Meeting, list[MeetingType] | None, list[ContactRecord] | None]] = []
+
+        for index, record in enumerate(records, start=1):
+            if record.key in seen:
+                self.report.skipped.append(
+                    SkippedRow(record.row, "the same id appears earlier in the feed", record.key)
+                )
+                continue
+            try:
+                planned = self._plan(record)
+            except ValueError as error:
+                self.report.skipped.append(SkippedRow(record.row, str(error), record.key))
+                continue
+            except Exception as error:
+                error.feed_row = record.row
+                raise
+            seen.add(record.key)
+            values, types, contacts = planned
+            meeting = existing.get(record.key)
+            if meeting is None:
+                meeting = Meeting(organization=self.organization, feed=self.feed, feed_key=record.key, **values)
+                meeting.slug = self._new_slug(record)
+                to_create.append((meeting, types, contacts))
+            else:
+                changed = self._apply(meeting, values, types, contacts)
+                if changed:
+                    to_update.append(changed)
+                else:
+                    self.report.unchanged += 1
+            if self.progress and index % PROGRESS_EVERY == 0:
+                self.progress(index, len(records))
+
+        self._save_locations([m for m, _, _ in to_create] + [m for m, _, _ in to_update])
+        self._create(to_create)
+        self._update(to_update)
+        self._deactivate(existing, seen)
+        if self.progress:
+            self.progress(len(records), len(records))
+
+    # Turning a record into model values.
+
+    def _plan(self, record: MeetingRecord) -> tuple[dict, list[MeetingType], list[ContactRecord]]:
+        if record.day is None or not 0 <= record.day <= 6:
+            raise ValueError("no weekday")
+        if record.start_time is None:
+            raise ValueError("no start time")
+        codes = [code.strip() for code in record.types if code and code.strip()]
+        types, kept, unknown = self.codes.resolve(codes)
+        self.report.unknown_types.update(unknown)
+        location = self._location(record)
+        mode = record.attendance or _attendance(record, codes, location)
+        if mode in (Meeting.Attendance.IN_PERSON, Meeting.Attendance.HYBRID) and location is None:
+            if record.conference_url or record.conference_phone:
+                mode = Meeting.Attendance.ONLINE
+            else:
+                raise ValueError("no address and no way to join online")
+        zone = self._zone(record, location)
+        values = {
+            "name": record.name[:200],
+            "group_name": record.group_name[:200],
+            "day": record.day,
+            "start_time": record.start_time,
+            "end_time": record.end_time or _one_hour_after(record.start_time),
+            "timezone": zone,
+            "location": location,
+            "attendance_mode": mode,
+            "conference_url": record.conference_url[:500],
+            "conference_url_notes": record.conference_url_notes,
+            "conference_phone": record.conference_phone[:100],
+            "conference_phone_notes": record.conference_phone_notes,
+            "unmapped_types": sorted(kept),
+            "notes": record.notes,
+            "group_notes": record.group_notes,
+            "website": record.website[:500],
+            "url": record.url[:500],
+            "feedback_url": record.feedback_url[:500],
+            "venmo": record.venmo[:100],
+            "paypal": record.paypal[:200],
+            "square": record.square[:100],
+            "world_id": record.world_id[:30],
+        }
+        return values, types, [c for c in record.contacts if c.name or c.email or c.phone]
+
+    def _zone(self, record: MeetingRecord, location: Location | None) -> str:
+        for zone in (record.timezone, location.timezone if location else ""):
+            if zone and self._valid_zone(zone):
+                return zone
+        self.report.default_timezone += 1
+        return self.default_timezone
+
+    def _valid_zone(self, zone: str) -> bool:
+        if zone not in self.zones:
+            try:
+                validate_time_zone(zone)
+                self.zones[zone] = True
+            except Exception:
+                self.zones[zone] = False
+        return self.zones[zone]
+
+    def _location(self, record: MeetingRecord) -> Location | None:
+        place = record.location
+        if place is None or not any(
+            (place.name, place.address, place.formatted_address, place.postal_code, place.latitude is not None)
+        ):
+            return None
+        key = _location_key(place)
+        if key in self.locations:
+            return self.locations[key]
+        latitude, longitude, approximate = place.latitude, place.longitude, bool(place.approximate)
+        zone = place.timezone if place.timezone and self._valid_zone(place.timezone) else ""
+        if latitude is None or longitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            latitude = longitude = None
+            centre = geocoding.zip_code_place(place.postal_code) if place.country in ("", "US") else None
+            if centre:
+                latitude, longitude, approximate = centre.latitude, centre.longitude, True
+                self.report.placed_at_postal_code += 1
+            else:
+                self.report.needs_location.append(f"row {record.row} ({record.name})")
+        if not zone:
+            centre = geocoding.zip_code_place(place.postal_code) if place.country in ("", "US") else None
+            zone = centre.timezone if centre else ""
+        if not zone and latitude is not None:
+            zone = geocoding.zone_near(round(latitude, 2), round(longitude, 2))
+        location = Location(
+            name=place.name[:200],
+            address=place.address[:200],
+            city=place.city[:100],
+            state=place.state[:100],
+            postal_code=place.postal_code[:20],
+            country=geocoding.country_code(place.country),
+            formatted_address=place.formatted_address[:300],
+            region=place.region[:100],
+            sub_region=place.sub_region[:100],
+            latitude=latitude,
+            longitude=longitude,
+            timezone=zone,
+            approximate=approximate,
+            notes=place.notes,
+        )
+        self.locations[key] = location
+        self.new_locations.append(location)
+        return location
+
+    def _save_locations(self, meetings: list[Meeting]) -> None:
+        """Create the new venues in bulk, then point the meetings at their saved rows."""
+        Location.objects.bulk_create(self.new_locations, batch_size=BATCH_SIZE)
+        for meeting in meetings:
+            if meeting.location is not None:
+                meeting.location_id = meeting.location.pk
+
+    def _remember_locations(self, meetings) -> None:
+        for meeting in meetings:
+            location = meeting.location
+            if location is not None:
+                key = _stored_location_key(location)
+                self.locations.setdefault(key, location)
+                if location.approximate or location.latitude is None:
+                    # It may have come without coordinates (placed at its ZIP code, or unplaced).
+                    self.locations.setdefault((*key[:2], None, None), location)
+
+    # Writing.
+
+    def _apply(self, meeting: Meeting, values: dict, types: list[MeetingType], contacts: list[ContactRecord]):
+        changed_fields = [
+            name for name, value in values.items() if name != "location" and getattr(meeting, name) != value
+        ]
+        location = values["location"]
+        if (location.pk if location else None) != meeting.location_id or (location and location.pk is None):
+            changed_fields.append("location")
+        was_removed = meeting.status == Meeting.Status.REMOVED
+        new_types = {t.pk for t in types} != {t.pk for t in meeting.types.all()}
+        new_contacts = [(c.name, c.email, c.phone) for c in contacts] != [
+            (c.name, c.email, c.phone) for c in meeting.contacts.all()
+        ]
+        if not (changed_fields or was_removed or new_types or new_contacts):
+            return None
+        for name in changed_fields:
+            setattr(meeting, name, values[name])
+        if was_removed:
+            meeting.status = Meeting.Status.PUBLISHED
+        return meeting, types if new_types else None, contacts if new_contacts else None
+
+    def _create(self, planned: list) -> None:
+        for batch in _batches(planned):
+            meetings = Meeting.objects.bulk_create([meeting for meeting, _, _ in batch], batch_size=BATCH_SIZE)
+            Through = Meeting.types.through
+            Through.objects.bulk_create(
+                [
+                    Through(meeting_id=m.pk, meetingtype_id=t.pk)
+                    for m, (_, types, _) in zip(meetings, batch, strict=True)
+                    for t in types
+                ],
+                batch_size=BATCH_SIZE,
+            )
+            Contact.objects.bulk_create(
+                [Contact(meeting=m, name=c.name[:200], email=c.email[:254], phone=c.phone[:50])
+                 for m, (_, _, contacts) in zip(meetings, batch, strict=True) for c in contacts],
+                batch_size=BATCH_SIZE,
+            )  # fmt: skip
+            self.report.created += len(meetings)
+
+    def _update(self, planned: list) -> None:
+        now = timezone.now()
+        for batch in _batches(planned):
+            meetings = [meeting for meeting, _, _ in batch]
+            for meeting in meetings:
+                meeting.updated_at = now
+            Meeting.objects.bulk_update(meetings, [*SYNCED_FIELDS, "status", "updated_at"], batch_size=BATCH_SIZE)
+            retyped = [(m, types) for m, types, _ in batch if types is not None]
+            Through = Meeting.types.through
+            Through.objects.filter(meeting_id__in=[m.pk for m, _ in retyped]).delete()
+            Through.objects.bulk_create(
+                [Through(meeting_id=m.pk, meetingtype_id=t.pk) for m, types in retyped for t in types],
+                batch_size=BATCH_SIZE,
+            )
+            recontacted = [(m, contacts) for m, _, contacts in batch if contacts is not None]
+            # Consent belongs to a person; a changed contact list starts without it.
+            Contact.objects.filter(meeting_id__in=[m.pk for m, _ in recontacted]).delete()
+            Contact.objects.bulk_create(
+                [Contact(meeting=m, name=c.name[:200], email=c.email[:254], phone=c.phone[:50])
+                 for m, contacts in recontacted for c in contacts],
+                batch_size=BATCH_SIZE,
+            )  # fmt: skip
+            self.report.updated += len(meetings)
+
+    def _deactivate(self, existing: dict[str, Meeting], seen: set[str]) -> None:
+        gone = [m for key, m in existing.items() if key not in seen and m.status != Meeting.Status.REMOVED]
+        for batch in _batches(gone):
+            Meeting.objects.filter(pk__in=[m.pk for m in batch]).update(
+                status=Meeting.Status.REMOVED, updated_at=timezone.now()
+            )
+        self.report.deactivated = [f"{m.name} ({m.feed_key})" for m in gone]
+
+    def _new_slug(self, record: MeetingRecord) -> str:
+        base = slugify(f"{self.slug_prefix}-{record.slug or record.name}")[:180] or self.slug_prefix
+        slug, number = base, 1
+        while slug in self.taken_slugs:
+            number += 1
+            slug = f"{base}-{number}"
+        self.taken_slugs.add(slug)
+        return slug
+
+
+def _attendance(record: MeetingRecord, codes: list[str], location: Location | None) -> str:
+    """TSML's rules: a join link or phone makes a meeting online; with a precise address and no TC, hybrid."""
+    upper = {code.upper() for code in codes}
+    closed = TEMPORARILY_CLOSED_CODE in upper
+    online = bool(record.conference_url or record.conference_phone) or ONLINE_CODE in upper
+    if online:
+        precise = (
+            location is not None and not location.approximate and bool(location.address or record.location.address)
+        )
+        return Meeting.Attendance.HYBRID if precise and not closed else Meeting.Attendance.ONLINE
+    if closed:
+        return Meeting.Attendance.INACTIVE
+    return Meeting.Attendance.IN_PERSON
+
+
+def _location_key(place: LocationRecord) -> tuple:
+    return (
+        place.name.strip().lower(),
+        (place.formatted_address or " ".join((place.address, place.city, place.state, place.postal_code)))
+        .strip()
+        .lower(),
+        None if place.latitude is None else round(place.latitude, 6),
+        None if place.longitude is None else round(place.longitude, 6),
+    )
+
+
+def _stored_location_key(location: Location) -> tuple:
+    address = location.formatted_address or " ".join(
+        (location.address, location.city, location.state, location.postal_code)
+    )
+    return (
+        location.name.strip().lower(),
+        address.strip().lower(),
+        None if location.latitude is None else round(location.latitude, 6),
+        None if location.longitude is None else round(location.longitude, 6),
+    )
+
+
+def _one_hour_after(start: dt.time) -> dt.time:
+    return (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(hours=1)).time()
+
+
+def _batches(items: list, size: int = BATCH_SIZE):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
