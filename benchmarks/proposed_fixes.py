@@ -3,10 +3,10 @@
 
     python benchmarks/proposed_fixes.py [search.py's options] [--fix NAME ...]
 
-Nothing in the project is edited: each fix is patched into this process only, and the two indexes
-are created in the benchmark database and dropped again at the end, so the same data can be timed
-with and without them. Each patch is a sketch of the change proposed for the file named beside it.
-With no --fix, all are applied.
+Nothing in the project is edited: each fix is patched into this process only, and the indexes are
+changed in the benchmark database and put back as the models declare them at the end (search.py also
+puts them back when it starts), so the same data can be timed with and without the fixes. Each patch
+is a sketch of the change proposed for the file named beside it. With no --fix, all are applied.
 
   zone-cache      meetings/schedule.py: keep ZoneInfo objects (ZoneInfo(name) reads the zone file
                   again each time nothing else holds it) and group the zones once per minute.
@@ -16,7 +16,8 @@ With no --fix, all are applied.
   one-query-page  meetings/api.py: the page query carries the total (COUNT(*) OVER ()), instead of a
                   separate COUNT that runs the whole search a second time.
   next-start-once meetings/api.py: compute each meeting's next start once, not three times.
-  indexes         meetings/models.py: Meeting indexes (location, day) and (day, start_time, timezone).
+  indexes         meetings/models.py: Meeting index (day, start_time, timezone) instead of (day,
+                  start_time), and a new one on (location, day).
   no-parallel     PostgreSQL setting: max_parallel_workers_per_gather = 0 (small queries on 2 cores).
 """
 
@@ -125,21 +126,22 @@ def next_start_once() -> None:
 
 
 def indexes() -> None:
+    """Replace meeting_day_time by (day, start_time, timezone) and add (location, day), until exit."""
     import atexit
 
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    from meetings.models import Meeting
+
+    day_time = next(index for index in Meeting._meta.indexes if index.name == "meeting_day_time")
+    with connection.schema_editor() as editor:
+        editor.remove_index(Meeting, day_time)
         for name, target in INDEXES.items():
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+            editor.execute(f"CREATE INDEX {name} ON {target}")
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-
-    def drop():
-        with connection.cursor() as cursor:
-            for name in INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-
-    atexit.register(drop)
+    # search.py's restore_indexes() puts things back too, should this process be killed.
+    atexit.register(search.restore_indexes)
 
 
 def no_parallel() -> None:

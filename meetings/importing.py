@@ -8,6 +8,7 @@ leaves the database exactly as it was.
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -146,14 +147,11 @@ class _Sync:
         self.report = report
         self.default_timezone = default_timezone
         self.progress = progress
+        # Codes are matched whatever their case ("12x12", "o"); unknown ones are kept as given.
+        own_codes = OrganizationTypeCode.objects.filter(organization=self.organization).select_related("meeting_type")
         self.codes = _Codes(
-            shared=MeetingType.objects.in_bulk(field_name="code"),
-            own={
-                c.code: c
-                for c in OrganizationTypeCode.objects.filter(organization=self.organization).select_related(
-                    "meeting_type"
-                )
-            },
+            shared={t.code.upper(): t for t in MeetingType.objects.all()},
+            own={c.code.upper(): c for c in own_codes},
         )
         self.locations: dict[tuple, Location] = {}
         self.new_locations: list[Location] = []
@@ -422,13 +420,20 @@ def _attendance(record: MeetingRecord, codes: list[str], location: Location | No
     closed = TEMPORARILY_CLOSED_CODE in upper
     online = bool(record.conference_url or record.conference_phone) or ONLINE_CODE in upper
     if online:
-        precise = (
-            location is not None and not location.approximate and bool(location.address or record.location.address)
-        )
+        precise = location is not None and not location.approximate and _has_street_address(record.location)
         return Meeting.Attendance.HYBRID if precise and not closed else Meeting.Attendance.ONLINE
     if closed:
         return Meeting.Attendance.INACTIVE
     return Meeting.Attendance.IN_PERSON
+
+
+def _has_street_address(place: LocationRecord | None) -> bool:
+    """A precise place: the source says it is not approximate, or names a street address (a number first)."""
+    if place is None:
+        return False
+    if place.approximate is False or place.address:
+        return True
+    return bool(re.match(r"\s*\d+\w*\s+\S", place.formatted_address.split(",")[0]))
 
 
 def _location_key(place: LocationRecord) -> tuple:

@@ -152,6 +152,16 @@ class TestAttendance:
         import_feed(feed_of(record(1, "a", location=place, conference_url="https://example.org/j")), feed)
         assert Meeting.objects.get().attendance_mode == "online"
 
+    def test_a_street_address_in_the_formatted_address_is_precise(self, feed):
+        place = LocationRecord(
+            formatted_address="14 E Mill Rd, Flourtown, PA 19031, USA", latitude=40.1, longitude=-75.2
+        )
+        vague = LocationRecord(formatted_address="Flourtown, PA, USA", latitude=40.1, longitude=-75.2)
+        link = "https://example.org/j"
+        import_feed(feed_of(record(1, "a", location=place, types=["ONL"], conference_url=link),
+                            record(2, "b", location=vague, types=["ONL"], conference_url=link)), feed)  # fmt: skip
+        assert dict(Meeting.objects.values_list("feed_key", "attendance_mode")) == {"a": "hybrid", "b": "online"}
+
     def test_an_online_meeting_needs_no_address(self, feed):
         import_feed(feed_of(record(1, "a", location=None, conference_url="https://example.org/j")), feed)
         meeting = Meeting.objects.get()
