@@ -23,7 +23,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", include("meetings.urls")),
-    path("organizations/", include("groups.urls")),
+    path("", include("groups.urls")),
     path("api/", include((api_patterns, "api"))),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

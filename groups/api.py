@@ -1,8 +1,11 @@
 """Read-only API for organizations and their cited facts."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from finder.api import ERRORS, StrictFilterMixin
+from groups.filters import OrganizationFilter
 from groups.models import Figure, Finding, Organization, Source
 
 
@@ -53,9 +56,15 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["organizations"])
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Every organization named in the source documents, with each fact's source."""
+class OrganizationViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
+    """Every organization named in the source documents, with each fact's source; filtered like the directory."""
 
     queryset = Organization.objects.with_facts()
     serializer_class = OrganizationSerializer
     lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrganizationFilter
+
+    @extend_schema(responses={200: OrganizationSerializer(many=True), 400: ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -6,6 +6,8 @@ come from, and the text fields of an organization are cited field by field throu
 meetings, a later report says over 1,500), so a figure is a row, never a column.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -47,6 +49,29 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str  # "" when the sources are silent
+    sources: tuple["Source", ...]
+
+
+# The fact sheet's rows, in the order a clinician reads them: (label, field).
+FACT_ROWS = [
+    ("Philosophy", "philosophy"),
+    ("Program", "program"),
+    ("How meetings run", "meeting_format"),
+    ("Spiritual stance", "spiritual_stance"),
+    ("Sponsorship", "sponsorship"),
+    ("Lifetime membership expected", "lifetime_membership"),
+    ("Medication-assisted treatment", "mat_stance"),
+    ("Governance", "governance"),
+    ("Founded", "founded_year"),
+    ("Online meetings", "online_meetings"),
+    ("Website", "website"),
+]
 
 
 class Kind(models.TextChoices):
@@ -143,6 +168,28 @@ class Organization(models.Model):
         if self.audience in (self.Audience.FAMILY, self.Audience.BOTH):
             kinds.append(Kind.FAMILY)
         return kinds
+
+    @property
+    def philosophy_summary(self) -> str:
+        """The philosophy's first sentence, for lists and handouts."""
+        text = " ".join(self.philosophy.split())
+        end = text.find(". ")
+        return text if end == -1 else text[: end + 1]
+
+    def facts(self) -> list[Fact]:
+        """Every fact-sheet row with its value in words and its sources (uses prefetched citations)."""
+        words = {
+            "lifetime_membership": {True: "Yes", False: "No"}.get(self.lifetime_membership, ""),
+            "online_meetings": {True: "Offered", False: "Not offered"}.get(self.online_meetings, ""),
+            "governance": self.get_governance_display() if self.governance else "",
+            "founded_year": " in ".join(str(part) for part in (self.founded_year, self.founded_place) if part),
+        }
+        rows = []
+        for label, field in FACT_ROWS:
+            value = words[field] if field in words else getattr(self, field)
+            cited = self.sources_for(field) + (self.sources_for("founded_place") if field == "founded_year" else [])
+            rows.append(Fact(label, value or "", tuple(dict.fromkeys(cited)) if value else ()))
+        return rows
 
     def sources_for(self, field: str) -> list[Source]:
         """The documents that state this fact-sheet field (uses prefetched citations)."""

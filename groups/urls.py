@@ -5,6 +5,9 @@ from groups import views
 app_name = "groups"
 
 urlpatterns = [
-    path("", views.organization_list, name="organization-list"),
-    path("<slug:slug>/", views.organization_detail, name="organization-detail"),
+    path("organizations/", views.organization_list, name="organization-list"),
+    path("organizations/compare/", views.organization_compare, name="organization-compare"),
+    path("organizations/<slug:slug>/", views.organization_detail, name="organization-detail"),
+    path("guides/", views.guide_list, name="guide-list"),
+    path("guides/<slug:slug>/", views.guide_detail, name="guide"),
 ]

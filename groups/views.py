@@ -1,20 +1,96 @@
+from django import forms
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from groups.models import Kind, Organization
+from groups.filters import OrganizationFilter
+from groups.guides import GUIDES, get_guide
+from groups.models import Concern, Kind, Organization, Source
+
+MIN_COMPARED, MAX_COMPARED = 2, 4
+
+
+def _with_meeting_counts(queryset):
+    # Counted through the reverse relation: groups never imports meetings.
+    return queryset.annotate(meeting_count=Count("meetings", filter=Q(meetings__status="published")))
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
-    organizations = Organization.objects.prefetch_related("concerns").annotate(
-        meeting_count=Count("meetings", filter=Q(meetings__status="published"))
+    directory = OrganizationFilter(request.GET, _with_meeting_counts(Organization.objects.prefetch_related("concerns")))
+    valid = directory.is_valid()
+    return render(
+        request,
+        "groups/organization_list.html",
+        {
+            "directory": directory,
+            "organizations": directory.qs if valid else Organization.objects.none(),
+            "valid": valid,
+            "kinds": Kind.choices,
+            "concerns": Concern.objects.all(),
+            "picked": {name: set(request.GET.getlist(name)) for name in ("kind", "addresses")},
+        },
     )
-    return render(request, "groups/organization_list.html", {"organizations": organizations, "kinds": Kind})
 
 
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = get_object_or_404(Organization.objects.with_facts(), slug=slug)
-    meeting_count = organization.meetings.filter(status="published").count()
+    organization = get_object_or_404(_with_meeting_counts(Organization.objects.with_facts()), slug=slug)
+    cited = {c.source for c in organization.citations.all()}
+    cited |= {f.source for f in organization.figures.all()} | {f.source for f in organization.findings.all()}
     return render(
-        request, "groups/organization_detail.html", {"organization": organization, "meeting_count": meeting_count}
+        request,
+        "groups/organization_detail.html",
+        {"organization": organization, "sources": sorted(cited, key=lambda source: source.key)},
+    )
+
+
+class CompareForm(forms.Form):
+    o = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.all(), to_field_name="slug", label="Organizations to compare", required=False
+    )
+
+    def clean_o(self):
+        chosen = self.cleaned_data["o"]
+        if len(chosen) > MAX_COMPARED:
+            raise forms.ValidationError(f"Choose at most {MAX_COMPARED} organizations.")
+        return chosen
+
+
+def organization_compare(request: HttpRequest) -> HttpResponse:
+    """Two to four organizations side by side; the choice lives in the URL (?o=aa&o=smart-recovery)."""
+    form = CompareForm(request.GET)
+    compared = []
+    if form.is_valid():
+        order = request.GET.getlist("o")
+        chosen = _with_meeting_counts(Organization.objects.with_facts()).filter(slug__in=order)
+        compared = sorted(chosen, key=lambda organization: order.index(organization.slug))
+    too_few = 0 < len(compared) < MIN_COMPARED
+    compared = [] if too_few else compared
+    facts = [organization.facts() for organization in compared]
+    rows = [{"label": row[0].label, "facts": row} for row in zip(*facts, strict=True)] if facts else []
+    return render(
+        request,
+        "groups/organization_compare.html",
+        {
+            "form": form,
+            "compared": compared,
+            "rows": rows,
+            "too_few": too_few,
+            "choices": Organization.objects.only("slug", "name", "short_name"),
+            "picked": set(request.GET.getlist("o")),
+            "limits": (MIN_COMPARED, MAX_COMPARED),
+        },
+    )
+
+
+def guide_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "groups/guides/index.html", {"guides": GUIDES})
+
+
+def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    guide = get_guide(slug)
+    if guide is None:
+        raise Http404("No such guide.")
+    sources = Source.objects.in_bulk(list(guide.sources), field_name="key")
+    return render(
+        request, guide.template, {"guide": guide, "sources": [sources[key] for key in guide.sources if key in sources]}
     )

@@ -5,16 +5,13 @@ import datetime as dt
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from finder.api import ERRORS, StrictFilterMixin
 from meetings.filters import MeetingFilter
 from meetings.models import Location, Meeting, MeetingType
-
-# Parameters that are not filters but are allowed on a list.
-NON_FILTER_PARAMETERS = {"page", "page_size", "format"}
 
 
 class MeetingPagination(PageNumberPagination):
@@ -106,22 +103,15 @@ class MeetingSerializer(serializers.ModelSerializer):
         return self._search.chosen_units if self._search else "mi"
 
 
-ERRORS = OpenApiResponse(
-    response=inline_serializer("SearchErrors", {"parameter": serializers.ListField(child=serializers.CharField())}),
-    description="Each bad parameter with what was wrong, e.g. "
-    '`{"near": ["We couldn\'t find “Sprngfield”. Did you mean Springfield, IL?"]}`.',
-)
-
-
 @extend_schema(tags=["meetings"])
-class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     """Meetings of every fellowship. The list takes the finder's parameters, with the same names."""
 
     queryset = Meeting.objects.active().with_details()
     serializer_class = MeetingSerializer
     lookup_field = "slug"
     pagination_class = MeetingPagination
-    # For the schema; filter_queryset below runs the same FilterSet and keeps it for the serializer.
+    # The backend documents the parameters; StrictFilterMixin runs the same FilterSet.
     filter_backends = [DjangoFilterBackend]
     filterset_class = MeetingFilter
 
@@ -129,20 +119,8 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        unknown = set(self.request.query_params) - set(MeetingFilter.base_filters) - NON_FILTER_PARAMETERS
-        self.search = MeetingFilter(self.request.query_params, queryset, request=self.request)
-        errors = {name: ["Unknown parameter."] for name in sorted(unknown)}
-        if not self.search.is_valid():
-            errors.update({field: list(messages) for field, messages in self.search.errors.items()})
-        if errors:
-            raise ValidationError(errors)
-        return self.search.qs
-
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "search": getattr(self, "search", None), "now": timezone.now()}
+        return {**super().get_serializer_context(), "search": self.search, "now": timezone.now()}
 
 
 @extend_schema(tags=["meeting types"])

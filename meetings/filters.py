@@ -12,9 +12,9 @@ import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from finder.filters import CodesFilter, YesNoFilter
 from groups.models import Kind, Organization
 from meetings import geocoding, schedule
 from meetings.distance import from_miles, to_miles
@@ -34,33 +34,6 @@ TIME_CHOICES = [(name, name.title()) for name in schedule.TIMES_OF_DAY]
 ATTENDANCE_CHOICES = [("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")]
 # Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes.
 ISO_LANGUAGES = {"en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS"}
-
-
-class YesNoField(forms.NullBooleanField):
-    """true/false, 1/0, yes/no, on/off; anything else is an error, not a silent "no"."""
-
-    widget = forms.TextInput  # NullBooleanSelect would turn unknown words into None before validation
-    VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
-
-    def to_python(self, value):
-        if value in (None, "") or isinstance(value, bool):
-            return value if isinstance(value, bool) else None
-        try:
-            return self.VALUES[str(value).lower()]
-        except KeyError:
-            raise forms.ValidationError("Use true or false.", code="invalid") from None
-
-    def validate(self, value):
-        pass
-
-
-class YesNoFilter(django_filters.BooleanFilter):
-    field_class = YesNoField
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class CodesFilter(django_filters.ModelMultipleChoiceFilter):
-    """Several rows named by a code or slug (documented as repeatable strings in the schema)."""
 
 
 @extend_schema_field({"type": "string", "enum": [value for value, _ in DAY_CHOICES]})

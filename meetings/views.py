@@ -4,14 +4,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.vary import vary_on_headers
 
 from groups.models import Kind, Organization
-from meetings import exporting
+from meetings import exporting, referral
 from meetings.feeds import csv as csv_feed
 from meetings.feeds import meeting_guide
 from meetings.feeds.ical import render_calendar
@@ -115,6 +116,38 @@ def _exported(request: HttpRequest, slug: str | None, ordered: bool = False):
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def referral_sheet(request: HttpRequest) -> HttpResponse:
+    """A printable handout of the ticked meetings; the selection lives only in the URL."""
+    slugs = list(dict.fromkeys(request.GET.getlist("m")))[: referral.MAX_MEETINGS + 1]
+    found = {m.slug: m for m in Meeting.objects.published().with_details().filter(slug__in=slugs)}
+    meetings = [found[slug] for slug in slugs if slug in found][: referral.MAX_MEETINGS]
+    token = referral.pack([m.pk for m in meetings])
+    short = request.build_absolute_uri(reverse("meetings:referral-short", args=[token]))
+    return render(
+        request,
+        "meetings/referral.html",
+        {
+            "meetings": meetings,
+            "missing": [slug for slug in slugs if slug not in found],
+            "too_many": len(slugs) > referral.MAX_MEETINGS,
+            "limit": referral.MAX_MEETINGS,
+            "short_link": short if meetings else "",
+            "qr": referral.qr_svg(short) if meetings else "",
+            "has_demo": any(m.is_demo for m in meetings),
+        },
+    )
+
+
+def referral_short_link(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        ids = referral.unpack(token)
+    except ValueError:
+        raise Http404("This handout link is not valid.") from None
+    slugs = dict(Meeting.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    query = urlencode([("m", slugs[pk]) for pk in ids if pk in slugs])
+    return redirect(f"{reverse('meetings:referral')}?{query}")
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:

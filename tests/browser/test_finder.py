@@ -75,3 +75,19 @@ def test_online_meetings_show_the_visitors_own_time(page, live_server, meetings)
     page.get_by_label("Online").check()
     page.locator(".count").filter(has_text="1 meeting").wait_for()
     assert "your time" not in page.locator("li.meeting").inner_text()  # visitor and meeting share a zone
+
+
+def test_a_clinician_ticks_meetings_of_two_fellowships_and_opens_the_handout(page, live_server, meetings):
+    page.goto(live_server.url + "/?near=19107")
+    page.locator("li.meeting", has_text="Tuesday Women").get_by_label("Add to handout").check()
+    page.locator("li.meeting", has_text="Thursday SMART").get_by_label("Add to handout").check()
+    page.get_by_role("button", name="Make a printable handout of the ticked meetings").click()
+    page.wait_for_url("**/referral/?m=tuesday-women&m=thursday-smart")
+    handout = page.locator(".handout-meetings")
+    assert handout.locator("li").count() == 2
+    assert "Alcoholics Anonymous" in handout.inner_text() and "SMART Recovery" in handout.inner_text()
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator(".qr svg").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")

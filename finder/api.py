@@ -1,0 +1,40 @@
+"""What the project's read-only APIs share: a list filtered by its FilterSet, strictly."""
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+# How a 400 looks, for the schema.
+ERRORS = OpenApiResponse(
+    response=inline_serializer("ParameterErrors", {"parameter": serializers.ListField(child=serializers.CharField())}),
+    description="Each bad parameter with what was wrong, e.g. "
+    '`{"near": ["We couldn\'t find “Sprngfield”. Did you mean Springfield, IL?"]}`.',
+)
+
+# Parameters that are not filters but are allowed on a list.
+NON_FILTER_PARAMETERS = {"page", "page_size", "format"}
+
+
+class StrictFilterMixin:
+    """Run ``filterset_class`` on a list; a 400 names every bad or unknown parameter.
+
+    The FilterSet is kept as ``self.search`` so serializers can read what it worked out
+    (units, the visitor's zone…). Details (``retrieve``) are not filtered.
+    """
+
+    search = None
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        self.search = self.filterset_class(params, queryset, request=self.request)
+        errors = {
+            name: ["Unknown parameter."]
+            for name in sorted(set(params) - set(self.search.filters) - NON_FILTER_PARAMETERS)
+        }
+        if not self.search.is_valid():
+            errors.update({field: list(messages) for field, messages in self.search.errors.items()})
+        if errors:
+            raise ValidationError(errors)
+        return self.search.qs

@@ -1,0 +1,97 @@
+"""The directory, fact sheets and the compare page, on the page and through the API."""
+
+import re
+
+import pytest
+
+from groups.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(html: str) -> list[str]:
+    return re.findall(r'<input type="checkbox" name="o" value="([^"]+)"', html)
+
+
+@pytest.mark.parametrize(
+    ("params", "included", "excluded"),
+    [
+        ({"kind": "secular"}, {"smart-recovery", "lifering-secular-recovery"}, {"alcoholics-anonymous"}),
+        ({"kind": "family"}, {"al-anon", "nar-anon"}, {"smart-recovery"}),
+        ({"kind": "religious"}, {"celebrate-recovery", "millati-islami"}, {"narcotics-anonymous"}),
+        ({"kind": ["secular", "religious"]}, {"smart-recovery", "celebrate-recovery"}, {"al-anon"}),
+        ({"addresses": "gambling"}, {"gamblers-anonymous"}, {"alcoholics-anonymous"}),
+        ({"addresses": "drugs"}, {"narcotics-anonymous", "cocaine-anonymous"}, {"gamblers-anonymous"}),
+        ({"addresses": "co-occurring"}, {"dual-recovery-anonymous", "double-trouble-in-recovery"}, {"smart-recovery"}),
+        ({"audience": "family"}, {"al-anon", "families-anonymous"}, {"alcoholics-anonymous"}),
+        ({"audience": "people"}, {"alcoholics-anonymous"}, {"al-anon"}),
+    ],
+)
+def test_the_directory_filters_the_same_way_on_the_page_and_the_api(client, directory, params, included, excluded):
+    page = set(listed(client.get("/organizations/", params).content.decode()))
+    api = {row["slug"] for row in client.get("/api/v1/organizations/", {**params, "page_size": 100}).json()["results"]}
+    assert page == api
+    assert included <= page and not (excluded & page)
+
+
+def test_online_meetings_filter_uses_what_the_sources_say(client, directory):
+    online = set(listed(client.get("/organizations/", {"online": "true"}).content.decode()))
+    assert online == set(Organization.objects.filter(online_meetings=True).values_list("slug", flat=True))
+
+
+def test_bad_directory_parameters_are_named(client, directory):
+    response = client.get("/api/v1/organizations/", {"kind": "pagan", "addresses": "shopping", "online": "maybe"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"kind", "addresses", "online"}
+    assert 'role="alert"' in client.get("/organizations/", {"kind": "pagan"}).content.decode()
+
+
+def test_the_directory_page_is_a_few_queries(client, directory, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        client.get("/organizations/")
+
+
+def test_a_fact_sheet_cites_every_fact_and_figure(client, directory):
+    smart = Organization.objects.with_facts().get(slug="smart-recovery")
+    html = client.get("/organizations/smart-recovery/").content.decode()
+    for fact in smart.facts():
+        if fact.value:
+            assert fact.label in html
+            for source in fact.sources:
+                assert f"[{source.key[:3]}]" in html
+    for figure in smart.figures.all():
+        assert f"{figure.value:,}" in html and figure.source.key in html
+    assert "Sources" in html and "004_90ad97b3dab66da0.txt" in html
+
+
+def test_a_fact_sheet_says_nothing_where_the_sources_are_silent(client, directory):
+    html = client.get("/organizations/heroin-anonymous/").content.decode()
+    assert "Founded" not in html and "Medication-assisted treatment" not in html
+
+
+class TestCompare:
+    def test_two_to_four_organizations_side_by_side_with_a_shareable_url(self, client, directory):
+        html = client.get("/organizations/compare/", {"o": ["smart-recovery", "alcoholics-anonymous", "al-anon"]})
+        html = html.content.decode()
+        headers = re.findall(r'<th scope="col"><a href="/organizations/([^/]+)/">', html)
+        assert headers == ["smart-recovery", "alcoholics-anonymous", "al-anon"]
+        for label in ("Philosophy", "Program", "Sponsorship", "Size", "Meetings here"):
+            assert f'<th scope="row">{label}</th>' in html
+        assert "over 1,500" in html and "approximately 300" in html
+        assert "The sources don’t say." in html
+
+    def test_one_organization_is_not_a_comparison(self, client, directory):
+        html = client.get("/organizations/compare/", {"o": "smart-recovery"}).content.decode()
+        assert "Choose at least 2 organizations to compare." in html and "<table" not in html
+
+    def test_five_is_too_many_and_unknown_ones_are_named(self, client, directory):
+        five = ["smart-recovery", "alcoholics-anonymous", "al-anon", "nar-anon", "celebrate-recovery"]
+        assert "Choose at most 4 organizations." in client.get("/organizations/compare/", {"o": five}).content.decode()
+        html = client.get("/organizations/compare/", {"o": ["smart-recovery", "no-such"]}).content.decode()
+        assert "no-such" in html and 'role="alert"' in html
+
+    def test_the_compare_page_is_a_few_queries(self, client, directory, django_assert_max_num_queries):
+        with django_assert_max_num_queries(8):
+            client.get(
+                "/organizations/compare/", {"o": ["smart-recovery", "alcoholics-anonymous", "al-anon", "nar-anon"]}
+            )
