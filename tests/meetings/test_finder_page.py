@@ -84,7 +84,7 @@ def test_a_shared_search_url_shows_its_choices_ticked(client, finder_meetings):
 def test_javascript_gets_only_the_results_when_it_asks(client, finder_meetings):
     response = client.get("/", {"type": "W"}, headers={"X-Finder-Partial": "1"})
     html = response.content.decode()
-    assert "<form class=\"finder\"" not in html and "<html" not in html
+    assert '<form class="finder"' not in html and "<html" not in html
     assert 'aria-live="polite"' in html
     assert "X-Finder-Partial" in response["Vary"]
 
