@@ -10,11 +10,13 @@ from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from finder.api import ERRORS, StrictFilterMixin
+from finder.pagination import CountingPaginator
 from meetings.filters import MeetingFilter
 from meetings.models import Location, Meeting, MeetingType
 
 
 class MeetingPagination(PageNumberPagination):
+    django_paginator_class = CountingPaginator
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -75,8 +77,10 @@ class MeetingSerializer(serializers.ModelSerializer):
         return self.context.get("search")
 
     def _next(self, meeting: Meeting) -> dt.datetime:
-        now = self._search.now if self._search else self.context["now"]
-        return meeting.next_start(now)
+        """Worked out once per meeting, though three fields show it."""
+        if not hasattr(meeting, "_next_start"):
+            meeting._next_start = meeting.next_start(self._search.now if self._search else self.context["now"])
+        return meeting._next_start
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_next_start(self, meeting: Meeting) -> str:

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 
 from finder.filters import CodesFilter, YesNoFilter
@@ -108,6 +109,7 @@ class MeetingFilter(django_filters.FilterSet):
     now = YesNoFilter(method="filter_now", help_text="In progress now.")
     type = CodesFilter(
         field_name="types__code",
+        distinct=False,  # each code is its own join on the unique (meeting, type) pairs: no duplicates
         to_field_name="code",
         queryset=MeetingType.objects.all(),
         conjoined=True,
@@ -156,7 +158,7 @@ class MeetingFilter(django_filters.FilterSet):
         q = Q(pk__in=[])
         for value in values:
             if value in ("today", "tomorrow"):
-                q |= schedule.on_day(self.now, 0 if value == "today" else 1)
+                q |= schedule.on_day(self.now, 0 if value == "today" else 1, self.zones)
             else:
                 q |= Q(day=DAY_NAMES.get(value, value))
         return queryset.filter(q)
@@ -165,10 +167,10 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.filter(schedule.time_of_day(values))
 
     def filter_soon(self, queryset, name, value):
-        return queryset.filter(schedule.starting_within(self.now, 60)) if value else queryset
+        return queryset.filter(schedule.starting_within(self.now, 60, self.zones)) if value else queryset
 
     def filter_now(self, queryset, name, value):
-        return queryset.filter(schedule.in_progress(self.now)) if value else queryset
+        return queryset.filter(schedule.in_progress(self.now, self.zones)) if value else queryset
 
     def filter_kind(self, queryset, name, values):
         q = Q(pk__in=[])
@@ -205,7 +207,7 @@ class MeetingFilter(django_filters.FilterSet):
         if self.searches_by_place:
             place = self.place
             return queryset.near(place.latitude, place.longitude, self.radius_miles).order_by("distance", "pk")
-        return queryset.by_next_start(self.now)
+        return queryset.by_next_start(self.now, self.zones)
 
     def _matching(self, queryset):
         """Every condition but the radius."""
@@ -226,6 +228,11 @@ class MeetingFilter(django_filters.FilterSet):
             **{f"within_{d}": Count("pk", filter=Q(distance__lte=to_miles(d, self.chosen_units))) for d in larger}
         )
         return {d: counts[f"within_{d}"] for d in larger}
+
+    @cached_property
+    def zones(self) -> list[str]:
+        """Only the zones meetings use: a few for a regional directory, not all 600 (benchmarks/README.md)."""
+        return Meeting.objects.zones_in_use()
 
     @property
     def searches_by_place(self) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -21,7 +22,16 @@ from django.utils.text import slugify
 
 from meetings import geocoding
 from meetings.feeds.records import ContactRecord, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
-from meetings.models import Contact, Feed, Location, Meeting, MeetingType, OrganizationTypeCode, validate_time_zone
+from meetings.models import (
+    ZONES_CACHE_KEY,
+    Contact,
+    Feed,
+    Location,
+    Meeting,
+    MeetingType,
+    OrganizationTypeCode,
+    validate_time_zone,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +141,7 @@ def import_feed(
             _Sync(feed, report, default_timezone, progress).run(parsed.records)
             feed.last_imported = timezone.now()
             feed.save(update_fields=["last_imported"])
+            transaction.on_commit(lambda: cache.delete(ZONES_CACHE_KEY))  # new meetings may bring new zones
     except FeedImportError:
         raise
     except Exception as error:  # anything unexpected: nothing was written; say where it happened

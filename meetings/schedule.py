@@ -9,7 +9,7 @@ built once per group of such zones, not once per meeting or per zone.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -42,13 +42,24 @@ def _all_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+@cache
+def zone(name: str) -> ZoneInfo:
+    """ZoneInfo keeps few zones alive; reading 600 zone files per search cost ~45 ms (benchmarks/README.md)."""
+    return ZoneInfo(name)
+
+
 def zones_by_local_clock(now: dt.datetime, zones: Iterable[str] | None = None) -> dict[dt.datetime, list[str]]:
-    """Group zones by their local wall-clock time at ``now`` (seconds dropped)."""
+    """Group zones by their local wall-clock time at ``now`` (seconds dropped). Do not change the result."""
+    return _grouped(now.replace(second=0, microsecond=0), tuple(zones) if zones is not None else _all_zones())
+
+
+@lru_cache(maxsize=32)
+def _grouped(minute: dt.datetime, zones: tuple[str, ...]) -> dict[dt.datetime, list[str]]:
+    # One grouping serves every search in the same minute.
     groups: dict[dt.datetime, list[str]] = defaultdict(list)
-    for zone in zones if zones is not None else _all_zones():
-        local = now.astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0, tzinfo=None)
-        groups[local].append(zone)
-    return groups
+    for name in zones:
+        groups[minute.astimezone(zone(name)).replace(tzinfo=None)].append(name)
+    return dict(groups)
 
 
 def _window_q(day: int, start: dt.time, minutes: int) -> Q:
@@ -73,7 +84,7 @@ def starting_within(now: dt.datetime, minutes: int = 60, zones: Iterable[str] | 
     """Meetings whose next start, in their own zone, is within ``minutes`` from ``now``."""
     q = Q(pk__in=[])
     for local, group in zones_by_local_clock(now, zones).items():
-        q |= Q(timezone__in=group) & _window_q(weekday_of(local), local.time(), minutes)
+        q |= _window_q(weekday_of(local), local.time(), minutes) & Q(timezone__in=group)
     return q
 
 
@@ -147,9 +158,9 @@ def minutes_until_next(now: dt.datetime, zones: Iterable[str] | None = None):
     return Mod(start - clock + MINUTES_PER_WEEK + duration - 1, MINUTES_PER_WEEK, output_field=integer) - duration + 1
 
 
-def next_start(day: int, start: dt.time, end: dt.time, zone: str, now: dt.datetime) -> dt.datetime:
+def next_start(day: int, start: dt.time, end: dt.time, zone_name: str, now: dt.datetime) -> dt.datetime:
     """The aware datetime of the meeting's current (if in progress) or next start, in its zone."""
-    tz = ZoneInfo(zone)
+    tz = zone(zone_name)
     local = now.astimezone(tz)
     duration = (week_minute(0, end) - week_minute(0, start)) % MINUTES_PER_DAY
     days_ahead = (day - weekday_of(local)) % 7

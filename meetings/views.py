@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.vary import vary_on_headers
 
+from finder.pagination import CountingPaginator
 from groups.models import Kind, Organization
 from meetings import exporting, referral
 from meetings.feeds import csv as csv_feed
@@ -45,7 +45,9 @@ class Result:
 def finder(request: HttpRequest) -> HttpResponse:
     search = MeetingFilter(request.GET, request=request)
     valid = search.is_valid()
-    page = Paginator(search.qs if valid else Meeting.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(search.qs if valid else Meeting.objects.none(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     results = [_result(meeting, search) for meeting in page]
     context = {
         "search": search,

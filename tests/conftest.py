@@ -28,3 +28,11 @@ def directory(django_db_setup, django_db_blocker):
 
 def _empty_database() -> None:
     call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the zones in use, geocoder answers…)."""
+    from django.core.cache import cache
+
+    cache.clear()
