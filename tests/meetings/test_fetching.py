@@ -42,7 +42,7 @@ def test_a_missing_feed_says_what_the_server_answered(server):
 
 
 def test_a_server_that_does_not_answer_is_a_clear_error():
-    with pytest.raises(SourceError, match="Could not read http://127.0.0.1:9/"):
+    with pytest.raises(SourceError, match=r"Could not read http://127\.0\.0\.1:9/"):
         read_source("http://127.0.0.1:9/feed.json", timeout=2)
 
 
