@@ -6,9 +6,11 @@ given, and the security settings default to what ``check --deploy`` expects.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from finder.env import env_bool, env_int, env_list, env_str, require
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "finder.urls"
@@ -156,8 +159,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"drop_query_strings": {"()": "finder.logging.DropQueryStrings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["drop_query_strings"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Request logs name paths, never query strings (searched places): see finder/logging.py.
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in ("django.server", "django.request", "gunicorn.access", "gunicorn.error")
+    },
 }
 
 # Zone given to a meeting when neither its feed nor its place names one.
@@ -168,6 +177,24 @@ DEFAULT_MEETING_TIME_ZONE = env_str("DEFAULT_MEETING_TIME_ZONE", "America/New_Yo
 # MAP_TILE_URL=https://tile.openstreetmap.org/{z}/{x}/{y}.png
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+# Content Security Policy (django-csp): our own scripts and styles only, no inline script, no framing.
+# The map's tile server, when one is configured, is the one other origin images may come from.
+_TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL.replace("{s}", "a"))) if MAP_TILE_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN.replace("://a.", "://*.")] if _TILE_ORIGIN else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Where "Report a problem" sends people for meetings whose source gives no feedback address.
 REPORT_PROBLEM_EMAIL = env_str("REPORT_PROBLEM_EMAIL")
