@@ -114,7 +114,9 @@ def create_demo_meetings(per_city: int = 18, online: int = 40, seed: int = 12) -
             organization=organization,
             name=f"Demo · {title}",
             slug=slugify(f"demo-{organization.short_name or organization.slug}-{city.name}-{city.country}-{number}"),
-            group_name=f"Demo {title} Group",
+            group_name=f"Demo {title}"
+            if title.endswith(("Group", "Grupo")) or title.startswith("Grupo")
+            else f"Demo {title} Group",
             day=rng.randrange(7),
             start_time=start,
             end_time=_end_time(start, rng.choice([60, 60, 60, 90, 90, 120])),
