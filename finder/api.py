@@ -1,14 +1,20 @@
 """What the project's read-only APIs share: a list filtered by its FilterSet, strictly."""
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-# How a 400 looks, for the schema.
+# How errors look, for the schema: a 400 names each bad parameter, a 404 says what was not found.
 ERRORS = OpenApiResponse(
-    response=inline_serializer("ParameterErrors", {"parameter": serializers.ListField(child=serializers.CharField())}),
+    response=build_object_type(additional_properties=build_array_type(build_basic_type(OpenApiTypes.STR))),
     description="Each bad parameter with what was wrong, e.g. "
     '`{"near": ["We couldn\'t find “Sprngfield”. Did you mean Springfield, IL?"]}`.',
+)
+NOT_FOUND = OpenApiResponse(
+    response=inline_serializer("NotFound", {"detail": serializers.CharField()}),
+    description="No such object, or a page past the last.",
 )
 
 # Parameters that are not filters but are allowed on a list.

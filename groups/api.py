@@ -4,7 +4,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
-from finder.api import ERRORS, StrictFilterMixin
+from finder.api import ERRORS, NOT_FOUND, StrictFilterMixin
 from groups.filters import OrganizationFilter
 from groups.models import Figure, Finding, Organization, Source
 
@@ -62,9 +62,14 @@ class OrganizationViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Organization.objects.with_facts()
     serializer_class = OrganizationSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # any segment reaches the view, so an unknown one is a JSON 404
     filter_backends = [DjangoFilterBackend]
     filterset_class = OrganizationFilter
 
-    @extend_schema(responses={200: OrganizationSerializer(many=True), 400: ERRORS})
+    @extend_schema(responses={200: OrganizationSerializer(many=True), 400: ERRORS, 404: NOT_FOUND})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: OrganizationSerializer, 404: NOT_FOUND})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)

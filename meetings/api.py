@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from finder.api import ERRORS, StrictFilterMixin
+from finder.api import ERRORS, NOT_FOUND, StrictFilterMixin
 from finder.pagination import CountingPaginator
 from meetings.filters import MeetingFilter
 from meetings.models import Location, Meeting, MeetingType
@@ -20,6 +20,14 @@ class MeetingPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "19:30"})
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as the Meeting Guide feed writes it: "19:30" (not RFC 3339's "19:30:00")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
 
 
 class TypeSerializer(serializers.ModelSerializer):
@@ -50,10 +58,10 @@ class MeetingSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     organization = OrganizationSummarySerializer(read_only=True)
     day_name = serializers.CharField(source="get_day_display", read_only=True)
-    start_time = serializers.TimeField(format="%H:%M")
-    end_time = serializers.TimeField(format="%H:%M")
+    start_time = ClockTimeField()
+    end_time = ClockTimeField()
     attendance_mode = serializers.ChoiceField(choices=Meeting.Attendance.choices)
-    location = LocationSerializer(read_only=True)
+    location = LocationSerializer(read_only=True, allow_null=True, help_text="None for meetings only online.")
     types = TypeSerializer(many=True, read_only=True)
     next_start = serializers.SerializerMethodField(help_text="Current (if in progress) or next start, in its zone.")
     local_time = serializers.SerializerMethodField(help_text='e.g. "Tuesday 7:30 PM EST (America/New_York)".')
@@ -90,14 +98,14 @@ class MeetingSerializer(serializers.ModelSerializer):
         start = self._next(meeting)
         return f"{meeting.get_day_display()} {start:%-I:%M %p} {start.tzname()} ({meeting.timezone})"
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_visitor_time(self, meeting: Meeting) -> str | None:
         zone = self._search.visitor_zone if self._search else None
         if zone is None or zone.key == meeting.timezone:
             return None
         return self._next(meeting).astimezone(zone).isoformat()
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field({"type": "number", "format": "float", "nullable": True})
     def get_distance(self, meeting: Meeting) -> float | None:
         if not self._search:
             return None
@@ -114,14 +122,19 @@ class MeetingViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Meeting.objects.active().with_details()
     serializer_class = MeetingSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # any segment reaches the view, so an unknown one is a JSON 404
     pagination_class = MeetingPagination
     # The backend documents the parameters; StrictFilterMixin runs the same FilterSet.
     filter_backends = [DjangoFilterBackend]
     filterset_class = MeetingFilter
 
-    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS})
+    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS, 404: NOT_FOUND})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: MeetingSerializer, 404: NOT_FOUND})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "search": self.search, "now": timezone.now()}
@@ -134,4 +147,9 @@ class MeetingTypeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = MeetingType.objects.select_related("facet")
     serializer_class = TypeSerializer
     lookup_field = "code"
+    lookup_value_regex = "[^/]+"
     pagination_class = None
+
+    @extend_schema(responses={200: TypeSerializer, 404: NOT_FOUND})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)

@@ -52,7 +52,9 @@ class MeetingSearchForm(forms.Form):
         data = super().clean()
         self.suggestions = []
         near, lat, lng = data.get("near"), data.get("lat"), data.get("lng")
-        if (lat is None) != (lng is None) and not self.has_error("lat") and not self.has_error("lng"):
+        if self.has_error("lat") or self.has_error("lng"):
+            return data  # already named; no place without both coordinates
+        if (lat is None) != (lng is None):
             self.add_error("lng" if lng is None else "lat", "Give both lat and lng.")
         elif lat is not None and near:
             self.add_error("near", "Give either a place (near) or coordinates (lat and lng), not both.")

@@ -130,6 +130,7 @@ class TestBadInput:
             ({"lat": "200", "lng": "0"}, "lat"),
             ({"lat": "north", "lng": "0"}, "lat"),
             ({"lat": "40"}, "lng"),
+            ({"lat": "0", "lng": "null"}, "lng"),
             ({"near": "19107", "lat": "40", "lng": "-75"}, "near"),
             ({"near": "00000"}, "near"),
             ({"near": "Xqzzyville, ZZ"}, "near"),
