@@ -39,14 +39,7 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset.filter(q)
 
     def filter_addresses(self, queryset: QuerySet, name: str, concerns) -> QuerySet:
-        if not concerns:
-            return queryset
-        slugs = [concern.slug for concern in concerns]
-        return queryset.filter(
-            pk__in=Organization.objects.filter(
-                Q(concerns__slug__in=slugs) | Q(concerns__parent__slug__in=slugs)
-            ).values("pk")
-        )
+        return queryset.addressing(*(concern.slug for concern in concerns)) if concerns else queryset
 
     def filter_audience(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(audience__in=[value, Organization.Audience.BOTH])

@@ -93,9 +93,12 @@ class OrganizationQuerySet(models.QuerySet):
         }
         return self.filter(conditions[Kind(kind)])
 
-    def addressing(self, concern_slug: str) -> "OrganizationQuerySet":
-        """Organizations addressing a concern or one of its children (drugs includes cocaine)."""
-        return self.filter(Q(concerns__slug=concern_slug) | Q(concerns__parent__slug=concern_slug)).distinct()
+    def addressing(self, *concern_slugs: str) -> "OrganizationQuerySet":
+        """Organizations addressing any of the concerns or one of their children (drugs includes cocaine)."""
+        matching = Organization.objects.filter(
+            Q(concerns__slug__in=concern_slugs) | Q(concerns__parent__slug__in=concern_slugs)
+        )
+        return self.filter(pk__in=matching.values("pk"))
 
     def with_facts(self) -> "OrganizationQuerySet":
         return self.prefetch_related(

@@ -181,11 +181,8 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.filter(q)
 
     def filter_attendance(self, queryset, name, values):
-        modes = set()
-        for value in values:
-            modes.add(value)
-            if value in ("in_person", "online"):
-                modes.add(Meeting.Attendance.HYBRID)
+        widened = {"in_person": Meeting.IN_PERSON_MODES, "online": Meeting.ONLINE_MODES}
+        modes = {mode for value in values for mode in widened.get(value, (value,))}
         return queryset.filter(attendance_mode__in=modes)
 
     def filter_language(self, queryset, name, value):

@@ -237,7 +237,7 @@ class _Sync:
         self.report.unknown_types.update(unknown)
         location = self._location(record)
         mode = record.attendance or _attendance(record, codes, location)
-        if mode in (Meeting.Attendance.IN_PERSON, Meeting.Attendance.HYBRID) and location is None:
+        if mode in Meeting.IN_PERSON_MODES and location is None:
             if record.conference_url or record.conference_phone:
                 mode = Meeting.Attendance.ONLINE
             else:

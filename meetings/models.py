@@ -182,18 +182,15 @@ class MeetingQuerySet(models.QuerySet):
         return self.published().exclude(attendance_mode=Meeting.Attendance.INACTIVE)
 
     def in_person(self) -> "MeetingQuerySet":
-        return self.filter(attendance_mode__in=[Meeting.Attendance.IN_PERSON, Meeting.Attendance.HYBRID])
+        return self.filter(attendance_mode__in=Meeting.IN_PERSON_MODES)
 
     def online(self) -> "MeetingQuerySet":
-        return self.filter(attendance_mode__in=[Meeting.Attendance.ONLINE, Meeting.Attendance.HYBRID])
+        return self.filter(attendance_mode__in=Meeting.ONLINE_MODES)
 
     def for_organization(self, organization: Organization | str) -> "MeetingQuerySet":
         if isinstance(organization, Organization):
             return self.filter(organization=organization)
         return self.filter(organization__slug=organization)
-
-    def on_day(self, day: int) -> "MeetingQuerySet":
-        return self.filter(day=day)
 
     def with_details(self) -> "MeetingQuerySet":
         """Everything a list or page shows, in a fixed number of queries."""
@@ -221,9 +218,6 @@ class MeetingQuerySet(models.QuerySet):
         """
         return self.annotate(minutes_until=schedule.minutes_until_next(now, zones)).order_by("minutes_until", "pk")
 
-    def in_week_order(self) -> "MeetingQuerySet":
-        return self.order_by("day", "start_time", "name")
-
 
 class Meeting(models.Model):
     class Attendance(models.TextChoices):
@@ -231,6 +225,10 @@ class Meeting(models.Model):
         ONLINE = "online", "Online"
         HYBRID = "hybrid", "In person and online"
         INACTIVE = "inactive", "Temporarily inactive"
+
+    # Hybrid meetings count both ways, wherever "in person" or "online" is asked.
+    IN_PERSON_MODES = (Attendance.IN_PERSON, Attendance.HYBRID)
+    ONLINE_MODES = (Attendance.ONLINE, Attendance.HYBRID)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (hidden from the public)"
@@ -323,11 +321,9 @@ class Meeting(models.Model):
     def clean(self) -> None:
         if self.end_time is None and self.start_time is not None:
             self.end_time = self.default_end_time()
-        if self.attendance_mode in (self.Attendance.IN_PERSON, self.Attendance.HYBRID) and not self.location_id:
+        if self.attendance_mode in self.IN_PERSON_MODES and not self.location_id:
             raise ValidationError({"location": "An in-person or hybrid meeting needs a location."})
-        if self.attendance_mode in (self.Attendance.ONLINE, self.Attendance.HYBRID) and not (
-            self.conference_url or self.conference_phone
-        ):
+        if self.attendance_mode in self.ONLINE_MODES and not (self.conference_url or self.conference_phone):
             raise ValidationError(
                 {"conference_url": "An online or hybrid meeting needs a join link or a phone number."}
             )
@@ -352,11 +348,11 @@ class Meeting(models.Model):
 
     @property
     def is_online(self) -> bool:
-        return self.attendance_mode in (self.Attendance.ONLINE, self.Attendance.HYBRID)
+        return self.attendance_mode in self.ONLINE_MODES
 
     @property
     def is_in_person(self) -> bool:
-        return self.attendance_mode in (self.Attendance.IN_PERSON, self.Attendance.HYBRID)
+        return self.attendance_mode in self.IN_PERSON_MODES
 
     def types_by_facet(self) -> dict[str, list[MeetingType]]:
         """Types grouped by facet name, in facet order (uses prefetched types)."""

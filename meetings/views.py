@@ -49,6 +49,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     results = [_result(meeting, search) for meeting in page]
+    partial = bool(request.headers.get(PARTIAL_HEADER))  # the script asks for the results only
     context = {
         "search": search,
         "form": search.form,
@@ -59,11 +60,11 @@ def finder(request: HttpRequest) -> HttpResponse:
         "farther": search.counts_farther_away() if valid and page.paginator.count == 0 else {},
         "query_without_page": _query_without(request, "page"),
         "query_without_place": _query_without(request, "page", "near", "lat", "lng"),
-        "options": _options(request),
+        "options": None if partial else _options(request),
         "map_tiles": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
-    template = "meetings/_results.html" if request.headers.get(PARTIAL_HEADER) else "meetings/finder.html"
+    template = "meetings/_results.html" if partial else "meetings/finder.html"
     return render(request, template, context)
 
 
@@ -165,7 +166,6 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "meeting": meeting,
             "start": meeting.next_start(timezone.now()),
-            "weekday": Weekday(meeting.day),
             "report_email": settings.REPORT_PROBLEM_EMAIL,
         },
     )

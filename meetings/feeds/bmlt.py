@@ -9,15 +9,13 @@ WCHR…), which is what this module maps to Meeting Guide codes.
 """
 
 import datetime as dt
-import html
 import json
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.html import strip_tags
-
+from meetings.feeds.cleaning import coordinate, country_code, strip_html
 from meetings.feeds.records import ContactRecord, FeedError, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
 from meetings.models import Meeting, Weekday
 
@@ -111,17 +109,8 @@ VENUE_TYPES = {
     "3": Meeting.Attendance.HYBRID.value,
 }
 
-# Nation names seen in BMLT servers -> ISO 3166 alpha-2; two-letter values are taken as codes.
-COUNTRY_CODES = {
-    "usa": "US", "u.s.a.": "US", "u.s.": "US", "united states": "US", "united states of america": "US",
-    "can": "CA", "canada": "CA", "mex": "MX", "mexico": "MX", "uk": "GB", "gbr": "GB",
-    "united kingdom": "GB", "great britain": "GB", "aus": "AU", "australia": "AU", "nzl": "NZ",
-    "new zealand": "NZ", "irl": "IE", "ireland": "IE",
-}  # fmt: skip
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_TAG = re.compile(r"<[a-zA-Z/!]")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def parse(
@@ -290,7 +279,7 @@ def _attendance(venue_type: str, world_ids: set[str]) -> str:
 
 
 def _location(item: dict, timezone: str) -> LocationRecord | None:
-    latitude, longitude = _coordinate(item.get("latitude"), 90), _coordinate(item.get("longitude"), 180)
+    latitude, longitude = coordinate(_text(item.get("latitude")), 90), coordinate(_text(item.get("longitude")), 180)
     if latitude is None or longitude is None:
         latitude = longitude = None
     nation = _text(item.get("location_nation"))
@@ -300,7 +289,7 @@ def _location(item: dict, timezone: str) -> LocationRecord | None:
         city=_text(item.get("location_municipality")),
         state=_text(item.get("location_province")),
         postal_code=_text(item.get("location_postal_code_1")),
-        country=_country(nation),
+        country=country_code(nation) or nation,  # as given when unknown: the importer reports it
         region=_text(item.get("location_sub_province")),
         sub_region=_text(item.get("location_neighborhood")) or _text(item.get("location_city_subsection")),
         latitude=latitude,
@@ -351,30 +340,8 @@ def _end(start: dt.time, duration: str) -> dt.time | None:
     return (dt.datetime.combine(dt.date(2000, 1, 1), start) + length).time()
 
 
-def _coordinate(value: Any, limit: float) -> float | None:
-    try:
-        number = float(_text(value))
-    except ValueError:
-        return None
-    if number == 0 or not -limit <= number <= limit:  # BMLT writes 0 for "not placed"
-        return None
-    return number
-
-
-def _country(value: str) -> str:
-    """ISO 3166 alpha-2 when the nation is recognised, else as given."""
-    code = COUNTRY_CODES.get(value.lower())
-    if code is None and len(value) == 2 and value.isalpha():
-        code = value.upper()
-    return code or value
-
-
 def _plain(value: Any) -> str:
-    """Text with any HTML taken out (line breaks kept)."""
-    text = _text(value)
-    if _TAG.search(text):
-        text = strip_tags(_BREAK.sub("\n", text))
-    return html.unescape(text).strip() if "&" in text else text
+    return strip_html(_text(value))
 
 
 def _text(value: Any) -> str:

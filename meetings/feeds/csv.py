@@ -16,14 +16,12 @@ lacks), so that ``parse(render(...))`` gives back every field a meeting stores.
 import csv  # the standard library's module: absolute imports never find this file by that name
 import datetime as dt
 import hashlib
-import html
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from django.utils.html import strip_tags
-
+from meetings.feeds.cleaning import country_code, strip_html
 from meetings.feeds.records import ContactRecord, FeedError, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
 from meetings.models import Meeting, Weekday
 
@@ -73,12 +71,9 @@ ATTENDANCE = {
 }
 
 APPROXIMATE = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
-US = {"usa", "u.s.a.", "united states", "united states of america"}
 
 _TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?", re.IGNORECASE)
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]?(\d{1,2}:\d{2}(?::\d{2})?)?(.*)")
-_TAG = re.compile(r"<[a-zA-Z/!]")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SAFE_SIGNED = re.compile(r"[+-][\d\s().-]*")  # "+1 (555) 010-0100", "-3": not formulas
 
 
@@ -220,12 +215,12 @@ class _Rows:
             types=self.types.codes(get("types")),
             attendance=attendance,
             conference_url=get("conference url"),
-            conference_url_notes=_plain(get("conference url notes")),
+            conference_url_notes=strip_html(get("conference url notes")),
             conference_phone=get("conference phone"),
-            conference_phone_notes=_plain(get("conference phone notes")),
-            notes=_plain(get("notes")),
+            conference_phone_notes=strip_html(get("conference phone notes")),
+            notes=strip_html(get("notes")),
             group_name=get("group"),
-            group_notes=_plain(get("group notes")),
+            group_notes=strip_html(get("group notes")),
             website=get("website"),
             url=get("url"),
             feedback_url=get("feedback url"),
@@ -256,7 +251,7 @@ class _Rows:
             city=get("city"),
             state=get("state"),
             postal_code=get("postal code"),
-            country="US" if country.lower() in US else country.upper() if len(country) == 2 else country,
+            country=country_code(country) or country,  # as given when unknown: the importer reports it
             formatted_address=get("formatted address"),
             region=get("region"),
             sub_region=get("sub region"),
@@ -264,7 +259,7 @@ class _Rows:
             longitude=longitude,
             timezone=get("timezone"),
             approximate=APPROXIMATE.get(get("approximate").lower()),
-            notes=_plain(get("location notes")),
+            notes=strip_html(get("location notes")),
         )
         if "formatted address" not in self.columns:  # built from the parts, as TSML does
             state_postal = " ".join(part for part in (place.state, place.postal_code) if part)
@@ -442,13 +437,6 @@ def _updated(value: str) -> dt.datetime | None:
         except ValueError:
             return None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-
-
-def _plain(text: str) -> str:
-    """Text with any HTML taken out (line breaks kept)."""
-    if _TAG.search(text):
-        text = strip_tags(_BREAK.sub("\n", text))
-    return html.unescape(text).strip() if "&" in text else text
 
 
 def _fold(value: str) -> str:

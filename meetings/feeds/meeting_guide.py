@@ -11,7 +11,6 @@ the feed gives them (upper-cased); deriving attendance from ``ONL``/``TC`` is th
 import datetime as dt
 import html
 import json
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from meetings.feeds.cleaning import coordinate, country_code
 from meetings.feeds.records import ContactRecord, FeedError, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
 from meetings.models import Meeting
 
@@ -35,20 +35,6 @@ _VALID_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _TAG = re.compile(r"<[a-zA-Z/!]")
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?\s*>|</(?:p|div|li|h[1-6])\s*>", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
-_COUNTRIES = {
-    "USA": "US",
-    "U.S.A.": "US",
-    "U.S.": "US",
-    "UNITED STATES": "US",
-    "UNITED STATES OF AMERICA": "US",
-    "CAN": "CA",
-    "CANADA": "CA",
-    "MEX": "MX",
-    "MEXICO": "MX",
-    "MÉXICO": "MX",
-    "UK": "GB",
-    "UNITED KINGDOM": "GB",
-}
 _CHUNK_SIZE = 64 * 1024  # characters of JSON gathered before a chunk is yielded
 
 
@@ -306,8 +292,8 @@ def _updated(value: Any) -> dt.datetime | None:
 
 
 def _location(row: dict[str, Any]) -> LocationRecord | None:
-    latitude = _coordinate(row.get("latitude"), 90)
-    longitude = _coordinate(row.get("longitude"), 180)
+    latitude = coordinate(row.get("latitude"), 90)
+    longitude = coordinate(row.get("longitude"), 180)
     if latitude is None or longitude is None:
         latitude = longitude = None
     region, sub_region = _regions(row)
@@ -317,7 +303,7 @@ def _location(row: dict[str, Any]) -> LocationRecord | None:
         city=_line(row.get("city")),
         state=_line(row.get("state")),
         postal_code=_line(row.get("postal_code")),
-        country=_country(row.get("country")),
+        country=country_code(_line(row.get("country"))),
         formatted_address=_line(row.get("formatted_address")),
         region=region,
         sub_region=sub_region,
@@ -327,19 +313,6 @@ def _location(row: dict[str, Any]) -> LocationRecord | None:
         notes=_notes(row.get("location_notes")),
     )
     return None if location == LocationRecord() else location
-
-
-def _coordinate(value: Any, limit: float) -> float | None:
-    """A number within ±limit; absent, empty, "0", 0 and unreadable values are None."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number == 0 or abs(number) > limit:
-        return None
-    return number
 
 
 def _regions(row: dict[str, Any]) -> tuple[str, str]:
@@ -353,14 +326,6 @@ def _regions(row: dict[str, Any]) -> tuple[str, str]:
     if not names:
         return "", ""
     return names[0], names[-1] if len(names) > 1 else ""
-
-
-def _country(value: Any) -> str:
-    """ISO 3166 alpha-2 when the feed's country can be read as one, else ""."""
-    text = _line(value).upper()
-    if len(text) == 2 and text.isalpha():
-        return text
-    return _COUNTRIES.get(text, "")
 
 
 def _yes_no(value: Any) -> bool | None:
