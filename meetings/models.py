@@ -8,6 +8,7 @@ at those boundaries with ``Weekday.from_bmlt`` and ``Weekday.from_date``.
 import datetime as dt
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -453,3 +454,35 @@ class Place(models.Model):
         """ "Springfield, IL" in the US, "Springfield, Jamaica"-style elsewhere (country code)."""
         region = self.admin1 if self.country == "US" else self.country
         return f"{self.name}, {region}"
+
+
+class Curator(models.Model):
+    """A volunteer who keeps some organizations' listings true, optionally only in some regions.
+
+    Scoping rules live in ``meetings.curation``; superusers need no Curator row.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curator")
+    organizations = models.ManyToManyField(Organization, related_name="curators")
+    regions = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Limit to places, comma-separated: a country (US) or a state or province (US-PA, CA-ON). "
+        "Empty: everywhere.",
+    )
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def region_codes(self) -> list[tuple[str, str]]:
+        """("US", "PA") for "US-PA", ("US", "") for a whole country."""
+        codes = []
+        for part in self.regions.split(","):
+            country, _, state = part.strip().upper().partition("-")
+            if country:
+                codes.append((country, state))
+        return codes
