@@ -22,6 +22,7 @@ run: data
 
 data: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_organizations
 	$(BIN)/python manage.py load_meeting_types
 	$(BIN)/python manage.py load_places

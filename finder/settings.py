@@ -136,6 +136,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Our reverse proxies (addresses or CIDR ranges). X-Forwarded-For is believed only when the
+# request comes from one of them (finder/clients.py); empty means no proxy: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# "default" is per process, for what is cheap to recompute (the zones in use). "shared" is seen by
+# every worker, for rate limits and login lockouts: a database table by default (`createcachetable`),
+# or Redis with SHARED_CACHE_URL=redis://host:6379/0.
+_SHARED_CACHE_URL = env_str("SHARED_CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _SHARED_CACHE_URL}
+        if _SHARED_CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shared_cache"}
+    ),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

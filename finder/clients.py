@@ -1,0 +1,43 @@
+"""The client's address, trusting ``X-Forwarded-For`` only from the proxies in ``TRUSTED_PROXIES``.
+
+Rate limits (API throttling, change reports, login lockout) key on this address. Taking the
+header from anyone would let a client pick its own key; behind a proxy, the proxy's address
+alone would put every visitor in one bucket. Addresses are used as keys only, never stored.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks())
+
+
+def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The nearest address that is not one of our proxies.
+
+    ``X-Forwarded-For`` is read right to left: each trusted proxy appends the address it saw,
+    so the first untrusted address from the right is the client (anything left of it is the
+    client's own claim and may be forged).
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(remote):
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address):
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return remote  # a garbled header from a trusted proxy: fall back to the proxy
+    return forwarded[0] if forwarded else remote
