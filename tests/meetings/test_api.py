@@ -232,3 +232,28 @@ class TestContract:
         page = client.get("/api/docs/").content.decode()
         assert "swagger" in page.lower()
         assert "cdn" not in page and "//unpkg" not in page
+
+
+class TestFastSerializer:
+    """The list's hand-written JSON (for speed) is exactly what the declared fields would give."""
+
+    @pytest.mark.parametrize(
+        "params",
+        [{}, {"lat": LAT, "lng": LNG, "distance": 25, "units": "km"}, {"attendance": "online", "tz": "Europe/Madrid"}],
+    )
+    def test_it_writes_the_same_json_as_drfs_generic_fields(self, rf, finder_meetings, params):
+        from rest_framework import serializers
+
+        from meetings.api import MeetingViewSet
+
+        view = MeetingViewSet.as_view({"get": "list"})
+        request = rf.get("/api/v1/meetings/", params)
+        response = view(request)
+        assert response.status_code == 200
+        viewset = response.renderer_context["view"]
+        serializer = viewset.get_serializer()
+        meetings = list(viewset.filter_queryset(viewset.get_queryset()))
+        assert meetings
+        for meeting in meetings:
+            generic = serializers.ModelSerializer.to_representation(serializer, meeting)
+            assert serializer.to_representation(meeting) == generic
