@@ -13,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from finder.api import ERRORS, NOT_FOUND, StrictFilterMixin
 from finder.pagination import CountingPaginator
 from meetings.filters import MeetingFilter
-from meetings.models import Location, Meeting, MeetingType
+from meetings.models import Location, Meeting, MeetingType, Weekday
 
 
 class MeetingPagination(PageNumberPagination):
@@ -101,7 +101,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def get_local_time(self, meeting: Meeting) -> str:
         start = self._next(meeting)
-        return f"{meeting.get_day_display()} {start:%-I:%M %p} {start.tzname()} ({meeting.timezone})"
+        return f"{_day_name(meeting.day)} {start:%-I:%M %p} {start.tzname()} ({meeting.timezone})"
 
     @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_visitor_time(self, meeting: Meeting) -> str | None:
@@ -135,7 +135,7 @@ class MeetingSerializer(serializers.ModelSerializer):
                 "url": links.organization(organization.slug),
             },
             "day": meeting.day,
-            "day_name": meeting.get_day_display(),
+            "day_name": _day_name(meeting.day),
             "start_time": _clock(meeting.start_time),
             "end_time": _clock(meeting.end_time),
             "timezone": meeting.timezone,
@@ -162,7 +162,19 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 LOCATION_FIELDS = LocationSerializer.Meta.fields
-_TIMESTAMP = serializers.DateTimeField()  # DRF's own format for timestamps
+_TIMESTAMP = serializers.DateTimeField()
+API_COLUMNS = [
+    *(name for name in MeetingSerializer.Meta.fields if name in {f.name for f in Meeting._meta.concrete_fields}),
+    "organization__slug",
+    "organization__name",
+    "organization__short_name",
+    *(f"location__{name}" for name in LOCATION_FIELDS),
+]  # DRF's own format for timestamps
+
+
+def _day_name(day: int) -> str:
+    # get_day_display() hashes every choice, each a lazy translation, per call.
+    return str(Weekday(day).label)
 
 
 def _clock(value: dt.time | None) -> str | None:
@@ -193,7 +205,8 @@ def _links(context: dict) -> _Links:
 class MeetingViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     """Meetings of every fellowship. The list takes the finder's parameters, with the same names."""
 
-    queryset = Meeting.objects.active().with_details()
+    # Only the columns the JSON shows: the organization's fact-sheet texts stay in the database.
+    queryset = Meeting.objects.active().with_details().only(*API_COLUMNS)
     serializer_class = MeetingSerializer
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # any segment reaches the view, so an unknown one is a JSON 404

@@ -13,6 +13,8 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from finder.filters import CodesFilter, YesNoFilter
@@ -23,23 +25,38 @@ from meetings.models import Meeting, MeetingType, Weekday, validate_time_zone
 
 DISTANCES = [1, 2, 5, 10, 15, 25, 50, 100]
 DEFAULT_DISTANCE = 10
-UNITS = [("mi", "miles"), ("km", "kilometres")]
-DAY_NAMES = {day.label.lower(): day.value for day in Weekday}
+UNITS = [("mi", _("miles")), ("km", _("kilometres"))]
+# Parameter values are English in every language (?day=tuesday); only the labels are translated.
+DAY_NAMES = {day.english.lower(): day.value for day in Weekday}
 DAY_CHOICES = [
-    ("today", "Today"),
-    ("tomorrow", "Tomorrow"),
+    ("today", _("Today")),
+    ("tomorrow", _("Tomorrow")),
     *((str(day.value), day.label) for day in Weekday),
     *((name, name.title()) for name in DAY_NAMES),
 ]
-TIME_CHOICES = [(name, name.title()) for name in schedule.TIMES_OF_DAY]
-ATTENDANCE_CHOICES = [("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")]
+TIME_LABELS = {
+    "morning": _("Morning"),
+    "midday": _("Midday"),
+    "afternoon": _("Afternoon"),
+    "evening": _("Evening"),
+    "night": _("Night"),
+}
+TIME_CHOICES = [(name, TIME_LABELS.get(name, name.title())) for name in schedule.TIMES_OF_DAY]
+ATTENDANCE_CHOICES = [("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))]
 # Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes.
 ISO_LANGUAGES = {"en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS"}
 
 
-@extend_schema_field({"type": "string", "enum": [value for value, _ in DAY_CHOICES]})
+@extend_schema_field({"type": "string", "enum": [value for value, _label in DAY_CHOICES]})
 class DaysFilter(django_filters.MultipleChoiceFilter):
     """Weekdays as numbers or names, "today" or "tomorrow" (documented as strings, not integers)."""
+
+
+class TypeCodesFilter(CodesFilter):
+    """Types named by code, matched by id on the (meeting, type) table: no join to the types."""
+
+    def get_filter_predicate(self, v: MeetingType) -> dict:
+        return {self.field_name: v.pk}
 
 
 class MeetingSearchForm(forms.Form):
@@ -55,9 +72,9 @@ class MeetingSearchForm(forms.Form):
         if self.has_error("lat") or self.has_error("lng"):
             return data  # already named; no place without both coordinates
         if (lat is None) != (lng is None):
-            self.add_error("lng" if lng is None else "lat", "Give both lat and lng.")
+            self.add_error("lng" if lng is None else "lat", gettext("Give both lat and lng."))
         elif lat is not None and near:
-            self.add_error("near", "Give either a place (near) or coordinates (lat and lng), not both.")
+            self.add_error("near", gettext("Give either a place (near) or coordinates (lat and lng), not both."))
         elif lat is not None:
             self.place = geocoding.GeocodedPlace(
                 label=f"{lat:.4f}, {lng:.4f}",
@@ -109,8 +126,8 @@ class MeetingFilter(django_filters.FilterSet):
     start_before = django_filters.TimeFilter(method="filter_nothing", help_text="Starts at or before HH:MM (local).")
     soon = YesNoFilter(method="filter_soon", help_text="Starting within the next hour, in each meeting's time zone.")
     now = YesNoFilter(method="filter_now", help_text="In progress now.")
-    type = CodesFilter(
-        field_name="types__code",
+    type = TypeCodesFilter(
+        field_name="types",
         distinct=False,  # each code is its own join on the unique (meeting, type) pairs: no duplicates
         to_field_name="code",
         queryset=MeetingType.objects.all(),

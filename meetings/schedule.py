@@ -4,6 +4,11 @@ Meetings store a weekday (0 = Sunday) and a wall-clock start in their zone. "Tod
 "starting in the next hour" and "in progress now" therefore differ from zone to zone; every
 zone that shares the current UTC offset shares the same local clock, so the conditions are
 built once per group of such zones, not once per meeting or per zone.
+
+The zone conditions name every zone in use (hundreds, for a directory of the world). Built as
+Q objects, Django spent ~40 ms of Python per search resolving and compiling them
+(benchmarks/README.md), so they are written as SQL text once a minute, cached, and handed to the
+ORM as ``RawSQL``. They name the ``meetings_meeting`` table, so use them on Meeting querysets.
 """
 
 import datetime as dt
@@ -12,7 +17,9 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db import connection
+from django.db.models import BooleanField, F, IntegerField, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractHour, ExtractMinute, Greatest, Mod
 
 MINUTES_PER_DAY = 24 * 60
@@ -62,53 +69,102 @@ def _grouped(minute: dt.datetime, zones: tuple[str, ...]) -> dict[dt.datetime, l
     return dict(groups)
 
 
-def _window_q(day: int, start: dt.time, minutes: int) -> Q:
+def _column(name: str) -> str:
+    quote = connection.ops.quote_name
+    return f"{quote('meetings_meeting')}.{quote(name)}"
+
+
+def _time(value: dt.time):
+    return connection.ops.adapt_timefield_value(value)
+
+
+def _zones_in(group: list[str]) -> tuple[str, list]:
+    return f"{_column('timezone')} IN ({', '.join(['%s'] * len(group))})", list(group)
+
+
+def _zones_key(zones: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(zones) if zones is not None else _all_zones()
+
+
+def _condition(sql: str, params: tuple) -> Q:
+    return Q(RawSQL(f"({sql})", params, output_field=BooleanField()))
+
+
+def _window_sql(day: int, start: dt.time, minutes: int) -> tuple[str, list]:
     """Meetings starting in [day start, +minutes), across midnight and the week's end."""
     begin = week_minute(day, start)
     end = begin + minutes
-    q = Q()
+    parts, params = [], []
     while begin < end:
         day_index, minute = divmod(begin % MINUTES_PER_WEEK, MINUTES_PER_DAY)
         day_end = min(end, begin - minute + MINUTES_PER_DAY)
-        lower = dt.time(minute // 60, minute % 60)
-        part = Q(day=day_index, start_time__gte=lower)
+        part = f"{_column('day')} = %s AND {_column('start_time')} >= %s"
+        params += [day_index, _time(dt.time(minute // 60, minute % 60))]
         if day_end - begin < MINUTES_PER_DAY - minute:
             upper_minute = minute + (day_end - begin)
-            part &= Q(start_time__lt=dt.time(upper_minute // 60, upper_minute % 60))
-        q |= part
+            part += f" AND {_column('start_time')} < %s"
+            params.append(_time(dt.time(upper_minute // 60, upper_minute % 60)))
+        parts.append(f"({part})")
         begin = day_end
-    return q
+    return " OR ".join(parts), params
+
+
+@lru_cache(maxsize=32)
+def _starting_within_sql(minute: dt.datetime, minutes: int, zones: tuple[str, ...]) -> tuple[str, tuple]:
+    parts, params = [], []
+    for local, group in _grouped(minute, zones).items():
+        window, window_params = _window_sql(weekday_of(local), local.time(), minutes)
+        in_zones, zone_params = _zones_in(group)
+        parts.append(f"(({window}) AND {in_zones})")
+        params += window_params + zone_params
+    return " OR ".join(parts) or "1 = 0", tuple(params)
 
 
 def starting_within(now: dt.datetime, minutes: int = 60, zones: Iterable[str] | None = None) -> Q:
     """Meetings whose next start, in their own zone, is within ``minutes`` from ``now``."""
-    q = Q(pk__in=[])
-    for local, group in zones_by_local_clock(now, zones).items():
-        q |= _window_q(weekday_of(local), local.time(), minutes) & Q(timezone__in=group)
-    return q
+    return _condition(*_starting_within_sql(_minute(now), minutes, _zones_key(zones)))
+
+
+@lru_cache(maxsize=32)
+def _in_progress_sql(minute: dt.datetime, zones: tuple[str, ...]) -> tuple[str, tuple]:
+    day_, start, end = _column("day"), _column("start_time"), _column("end_time")
+    crosses_midnight = f"{end} < {start}"
+    parts, params = [], []
+    for local, group in _grouped(minute, zones).items():
+        day, clock = weekday_of(local), _time(local.time())
+        in_zones, zone_params = _zones_in(group)
+        started_today = f"({day_} = %s AND {start} <= %s AND ({end} > %s OR {crosses_midnight}))"
+        started_yesterday = f"({day_} = %s AND {end} > %s AND {crosses_midnight})"
+        parts.append(f"({in_zones} AND ({started_today} OR {started_yesterday}))")
+        params += [*zone_params, day, clock, clock, (day - 1) % 7, clock]
+    return " OR ".join(parts) or "1 = 0", tuple(params)
 
 
 def in_progress(now: dt.datetime, zones: Iterable[str] | None = None) -> Q:
     """Meetings going on at ``now`` in their own zone, including those that began before midnight."""
-    q = Q(pk__in=[])
-    crosses_midnight = Q(end_time__lt=F("start_time"))
-    for local, group in zones_by_local_clock(now, zones).items():
-        day, clock = weekday_of(local), local.time()
-        started_today = Q(day=day, start_time__lte=clock) & (Q(end_time__gt=clock) | crosses_midnight)
-        started_yesterday = Q(day=(day - 1) % 7, end_time__gt=clock) & crosses_midnight
-        q |= Q(timezone__in=group) & (started_today | started_yesterday)
-    return q
+    return _condition(*_in_progress_sql(_minute(now), _zones_key(zones)))
+
+
+@lru_cache(maxsize=32)
+def _on_day_sql(minute: dt.datetime, days_ahead: int, zones: tuple[str, ...]) -> tuple[str, tuple]:
+    by_weekday: dict[int, list[str]] = defaultdict(list)
+    for local, group in _grouped(minute, zones).items():
+        by_weekday[(weekday_of(local) + days_ahead) % 7].extend(group)
+    parts, params = [], []
+    for day, group in by_weekday.items():
+        in_zones, zone_params = _zones_in(group)
+        parts.append(f"({_column('day')} = %s AND {in_zones})")
+        params += [day, *zone_params]
+    return " OR ".join(parts) or "1 = 0", tuple(params)
 
 
 def on_day(now: dt.datetime, days_ahead: int, zones: Iterable[str] | None = None) -> Q:
     """Meetings on the local "today" (0) or "tomorrow" (1) of their own zone."""
-    by_weekday: dict[int, list[str]] = defaultdict(list)
-    for local, group in zones_by_local_clock(now, zones).items():
-        by_weekday[(weekday_of(local) + days_ahead) % 7].extend(group)
-    q = Q(pk__in=[])
-    for day, group in by_weekday.items():
-        q |= Q(timezone__in=group, day=day)
-    return q
+    return _condition(*_on_day_sql(_minute(now), days_ahead, _zones_key(zones)))
+
+
+def _minute(now: dt.datetime) -> dt.datetime:
+    return now.replace(second=0, microsecond=0)
 
 
 def time_of_day(names: Iterable[str]) -> Q:
@@ -139,14 +195,8 @@ def minutes_until_next(now: dt.datetime, zones: Iterable[str] | None = None):
 
     A meeting in progress gets a negative value (minutes since it began), so it sorts first.
     """
-    clock = Case(
-        *(
-            When(timezone__in=group, then=Value(week_minute(weekday_of(local), local.time())))
-            for local, group in zones_by_local_clock(now, zones).items()
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    sql, params = _local_clock_sql(_minute(now), _zones_key(zones))
+    clock = RawSQL(sql, params, output_field=IntegerField())
     start_of_day = ExtractHour("start_time") * 60 + ExtractMinute("start_time")
     end_of_day = ExtractHour("end_time") * 60 + ExtractMinute("end_time")
     start = F("day") * MINUTES_PER_DAY + start_of_day
@@ -156,6 +206,17 @@ def minutes_until_next(now: dt.datetime, zones: Iterable[str] | None = None):
         Mod(end_of_day - start_of_day + MINUTES_PER_DAY, MINUTES_PER_DAY, output_field=integer), 1, output_field=integer
     )
     return Mod(start - clock + MINUTES_PER_WEEK + duration - 1, MINUTES_PER_WEEK, output_field=integer) - duration + 1
+
+
+@lru_cache(maxsize=32)
+def _local_clock_sql(minute: dt.datetime, zones: tuple[str, ...]) -> tuple[str, tuple]:
+    """Each meeting's zone's current minute of the week."""
+    whens, params = [], []
+    for local, group in _grouped(minute, zones).items():
+        in_zones, zone_params = _zones_in(group)
+        whens.append(f"WHEN {in_zones} THEN %s")
+        params += [*zone_params, week_minute(weekday_of(local), local.time())]
+    return f"(CASE {' '.join(whens)} ELSE 0 END)", tuple(params)
 
 
 def next_start(day: int, start: dt.time, end: dt.time, zone_name: str, now: dt.datetime) -> dt.datetime:
