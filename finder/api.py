@@ -17,6 +17,15 @@ NOT_FOUND = OpenApiResponse(
     description="No such object, or a page past the last.",
 )
 
+DENIED = OpenApiResponse(
+    response=inline_serializer("Denied", {"detail": serializers.CharField()}),
+    description="401: no or a wrong token. 403: the token's user may not do this.",
+)
+THROTTLED = OpenApiResponse(
+    response=inline_serializer("Throttled", {"detail": serializers.CharField()}),
+    description="Too many requests from this client; `Retry-After` says when to try again.",
+)
+
 # Parameters that are not filters but are allowed on a list.
 NON_FILTER_PARAMETERS = {"page", "page_size", "format"}
 

@@ -2,6 +2,8 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -19,7 +21,8 @@ router.register("types", MeetingTypeViewSet, basename="type")
 
 api_patterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema is the same for everyone and costs no database work: not rate-limited.
+    path("schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="schema"),
     # Swagger UI sets styles from its script; its own page may, no other.
     path(
         "docs/",
@@ -33,5 +36,8 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("api/", include((api_patterns, "api"))),
     path("healthz", healthz, name="healthz"),
+    # The language switch is on every page. A CSRF token there would set a cookie on every visit,
+    # and all a forged request could do is change someone's display language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

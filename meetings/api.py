@@ -1,17 +1,24 @@
 """Read-only API for meetings and meeting types; searches go through ``MeetingFilter``."""
 
+import copy
 import datetime as dt
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from finder.api import ERRORS, NOT_FOUND, StrictFilterMixin
+from finder.api import DENIED, ERRORS, NOT_FOUND, THROTTLED, StrictFilterMixin
 from finder.pagination import CountingPaginator
+from groups.models import Organization
+from meetings import curation
 from meetings.filters import MeetingFilter
 from meetings.models import Location, Meeting, MeetingType, Weekday
 
@@ -201,13 +208,109 @@ def _links(context: dict) -> _Links:
     return context["_links"]
 
 
+class MeetingWriteSerializer(serializers.ModelSerializer):
+    """What a curator may send to create or change a meeting; answered with the meeting as read."""
+
+    organization = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organization.objects.none(),  # the organizations the user curates (see __init__)
+        error_messages={"does_not_exist": "You do not curate an organization with the slug “{value}”."},
+    )
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.none(),  # the locations the user curates
+        allow_null=True,
+        required=False,
+        help_text="The id of a location you curate; none for a meeting held only online.",
+        error_messages={"does_not_exist": "You do not curate a location with the id {pk_value}."},
+    )
+    types = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=MeetingType.objects.all(), help_text="Type codes."
+    )
+    start_time = ClockTimeField()
+    end_time = ClockTimeField(required=False, help_text="Defaults to an hour after the start.")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "name", "group_name", "organization", "day", "start_time", "end_time", "timezone", "location",
+            "attendance_mode", "conference_url", "conference_url_notes", "conference_phone",
+            "conference_phone_notes", "types", "notes", "website", "status", "last_verified",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")  # none when the schema is generated
+        user = request.user if request else AnonymousUser()
+        self.fields["organization"].queryset = curation.curated_organizations(user)
+        self.fields["location"].queryset = curation.curated_locations(user)
+
+    def validate(self, attrs: dict) -> dict:
+        """The model's own checks (a place for in-person meetings, a link for online ones…), as a 400."""
+        meeting = copy.copy(self.instance) if self.instance else Meeting()
+        for name, value in attrs.items():
+            if name != "types":
+                setattr(meeting, name, value)
+        try:
+            meeting.full_clean(exclude=["slug"], validate_unique=False)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        if not curation.may_place(self.context["request"].user, meeting.organization, meeting.location):
+            raise serializers.ValidationError(
+                {"location": ["A meeting outside your regions needs a location in them."]}
+            )
+        attrs["end_time"] = meeting.end_time
+        return attrs
+
+    def create(self, validated_data: dict) -> Meeting:
+        validated_data["slug"] = unique_meeting_slug(validated_data["name"])
+        return super().create(validated_data)
+
+    def to_representation(self, meeting: Meeting) -> dict:
+        meeting = Meeting.objects.with_details().get(pk=meeting.pk)
+        return MeetingSerializer(meeting, context=self.context).to_representation(meeting)
+
+
+def unique_meeting_slug(name: str) -> str:
+    base = slugify(name)[:180] or "meeting"
+    taken = set(Meeting.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+WRITE_ERRORS = {400: ERRORS, 401: DENIED, 403: DENIED, 429: THROTTLED}
+
+
+class CuratorsWrite(permissions.BasePermission):
+    """Anyone reads; only curators (by session or token) create and change, and only their meetings."""
+
+    message = "Only curators may change meetings, and only those of the organizations they curate."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user.is_authenticated and curation.curated_organizations(request.user).exists())
+
+
 @extend_schema(tags=["meetings"])
-class MeetingViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
-    """Meetings of every fellowship. The list takes the finder's parameters, with the same names."""
+class MeetingViewSet(
+    StrictFilterMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Meetings of every fellowship. The list takes the finder's parameters, with the same names.
+
+    Curators create and change their organizations' meetings with a token (`Authorization: Token …`);
+    to take a meeting down, set its status. Everyone else reads.
+    """
 
     # Only the columns the JSON shows: the organization's fact-sheet texts stay in the database.
     queryset = Meeting.objects.active().with_details().only(*API_COLUMNS)
     serializer_class = MeetingSerializer
+    permission_classes = [CuratorsWrite]
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # any segment reaches the view, so an unknown one is a JSON 404
     pagination_class = MeetingPagination
@@ -215,16 +318,45 @@ class MeetingViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = MeetingFilter
 
-    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS, 404: NOT_FOUND})
+    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS, 404: NOT_FOUND, 429: THROTTLED})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: MeetingSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: MeetingSerializer, 404: NOT_FOUND, 429: THROTTLED})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
+    @extend_schema(request=MeetingWriteSerializer, responses={201: MeetingSerializer, **WRITE_ERRORS})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=MeetingWriteSerializer, responses={200: MeetingSerializer, 404: NOT_FOUND, **WRITE_ERRORS})
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=MeetingWriteSerializer, responses={200: MeetingSerializer, 404: NOT_FOUND, **WRITE_ERRORS})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.action in ("update", "partial_update"):
+            # Only the user's own meetings, drafts and removed ones included; anyone else's is a 404.
+            return curation.curated_meetings(self.request.user)
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "search": self.search, "now": timezone.now()}
+
+    def perform_create(self, serializer) -> None:
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer) -> None:
+        with transaction.atomic():
+            serializer.save()
 
 
 @extend_schema(tags=["meeting types"])

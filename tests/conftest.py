@@ -30,9 +30,22 @@ def _empty_database() -> None:
     call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache (the zones in use, geocoder answers…)."""
-    from django.core.cache import cache
+@pytest.fixture(autouse=True, scope="session")
+def _shared_cache_in_memory():
+    """Rate limits count in memory here, as with Redis: the default database-backed shared cache would
+    add its queries to every pinned query count."""
+    from django.conf import settings
+    from django.test import override_settings
 
-    cache.clear()
+    caches = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=caches):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(_shared_cache_in_memory):
+    """Each test starts with empty caches (the zones in use, geocoder answers, rate limits…)."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    caches["shared"].clear()
