@@ -21,6 +21,7 @@ import argparse
 import io
 import os
 import platform
+import secrets
 import statistics
 import sys
 import time
@@ -74,7 +75,14 @@ def parse_arguments(argv: list[str] | None, parser: argparse.ArgumentParser | No
 def configure(args: argparse.Namespace) -> None:
     """Environment for finder.settings, before Django is imported."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "finder.settings"
-    os.environ["DEBUG"] = "true"
+    # As in production (no query log kept per request), but over plain HTTP from the test client.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    # One client address asking hundreds of times a second would be throttled; a real site's
+    # visitors each stay far below the limit. (The limit's cost is a cache round trip: use Redis.)
+    os.environ.setdefault("API_ANON_RATE", "off")
     if args.database == "sqlite":
         if args.fresh:
             args.sqlite_path.unlink(missing_ok=True)
@@ -94,6 +102,7 @@ def prepare(args: argparse.Namespace) -> None:
     from meetings.models import Meeting, Place
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
     restore_indexes()
     quiet = io.StringIO()
     call_command("load_organizations", verbosity=0, stdout=quiet)
