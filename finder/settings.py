@@ -5,6 +5,7 @@ project, a throwaway secret key. With DEBUG=false, SECRET_KEY and ALLOWED_HOSTS 
 given, and the security settings default to what ``check --deploy`` expects.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,15 +33,21 @@ if not DEBUG:
     require("ALLOWED_HOSTS", ALLOWED_HOSTS, "when DEBUG is off (comma-separated host names)")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the staff login's second factor (finder/auth.py).
+    "finder.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "groups",
@@ -49,14 +56,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages, JSON and feeds compressed (a results page: 33 KB to ~6 KB; benchmarks/README.md). Django pads
+    # compressed responses with random bytes against BREACH. Static files come pre-compressed from WhiteNoise.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language: the switch's cookie, else the browser's Accept-Language (no URL prefixes).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Who made a change, for the history of meetings and locations (admin and API alike).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "finder.urls"
@@ -98,7 +115,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Staff login (finder/auth.py, README "Staff logins"). django-axes checks for a lockout before the
+# password is even tried, so its backend comes first.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# With it on, staff without an authenticator app are sent to set one up before they reach the admin.
+REQUIRE_STAFF_2FA = env_bool("REQUIRE_STAFF_2FA", False)
+OTP_TOTP_ISSUER = "Mutual Help Finder"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # superusers may list and remove others' devices, never see their secrets
+# Lockout after AXES_FAILURE_LIMIT failed logins (a wrong code counts) for AXES_COOLOFF_MINUTES, per username
+# and address together: guessing at a curator's name from one place does not lock the curator out elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+_AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 60)
+if AXES_FAILURE_LIMIT < 1 or _AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=_AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "finder.clients.client_ip"  # X-Forwarded-For only from TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "finder.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Failures are counted in the shared cache under a hash of username and address, and vanish after the
+# cool-off: no address is written to a table or a log (axes masks both in its log lines).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "shared"
+AXES_ENABLE_ADMIN = False  # its tables stay empty with the cache handler
+AXES_VERBOSE = False  # no start-up banner on every command
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # .po files are committed; `make` compiles the .mo files
+# Our own date and time formats per language (finder/formats/); Spanish uses Django's.
+FORMAT_MODULE_PATH = ["finder.formats"]
+# The switch's cookie holds only "en" or "es": functional, not tracking.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 # The server's zone, used for admin timestamps; every meeting carries its own zone.
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 try:
@@ -132,6 +181,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -149,12 +199,31 @@ CACHES = {
     "shared": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _SHARED_CACHE_URL}
         if _SHARED_CACHE_URL.startswith(("redis://", "rediss://"))
+        # One process only (the tests): counts in memory.
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+        if _SHARED_CACHE_URL == "locmem://"
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shared_cache"}
     ),
 }
 
+
+def _rate(value: str) -> str | None:
+    return None if value.lower() == "off" else value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Curators write with a token (`manage.py drf_create_token <user>` or the admin); the admin's session works too.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["finder.throttling.AnonThrottle", "finder.throttling.UserThrottle"],
+    # Requests per client address (anonymous) or per user; "off" lifts a limit (e.g. for a load test).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _rate(env_str("API_ANON_RATE", "600/minute")),
+        "user": _rate(env_str("API_USER_RATE", "1200/minute")),
+    },
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -213,8 +282,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Where "Report a problem" sends people for meetings whose source gives no feedback address.
-REPORT_PROBLEM_EMAIL = env_str("REPORT_PROBLEM_EMAIL")
+# "Report a problem" (meetings.reports): reports one client may send per hour, counted in the shared cache
+# under a keyed hash of its address that changes every hour; the address itself is never stored.
+CHANGE_REPORTS_PER_HOUR = env_int("CHANGE_REPORTS_PER_HOUR", 5)
 
 # Free-text places are looked up offline; GEOCODER=nominatim adds OpenStreetMap's geocoder
 # (rate-limited, cached) for places the bundled data does not know.

@@ -216,6 +216,8 @@ def _local_clock_sql(minute: dt.datetime, zones: tuple[str, ...]) -> tuple[str, 
         in_zones, zone_params = _zones_in(group)
         whens.append(f"WHEN {in_zones} THEN %s")
         params += [*zone_params, week_minute(weekday_of(local), local.time())]
+    if not whens:  # no meetings yet, so no zones in use
+        return "(0)", ()
     return f"(CASE {' '.join(whens)} ELSE 0 END)", tuple(params)
 
 

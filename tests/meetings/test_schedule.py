@@ -127,3 +127,12 @@ class TestNextStart:
         before_change = dt.datetime(2026, 3, 6, 12, 0, tzinfo=NEW_YORK)  # Friday; clocks change Sunday 8 March
         start = sunday.next_start(before_change)
         assert (start.hour, start.tzname()) == (10, "EDT")
+
+
+@pytest.mark.django_db
+def test_a_site_with_no_meetings_yet_lists_none_soonest_first():
+    from meetings.models import Meeting
+
+    now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+    assert list(Meeting.objects.by_next_start(now, zones=[])) == []
+    assert list(Meeting.objects.filter(schedule.starting_within(now, 60, zones=[]))) == []
