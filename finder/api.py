@@ -1,5 +1,6 @@
 """What the project's read-only APIs share: a list filtered by its FilterSet, strictly."""
 
+from django.utils.translation import gettext
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -26,6 +27,9 @@ THROTTLED = OpenApiResponse(
     description="Too many requests from this client; `Retry-After` says when to try again.",
 )
 
+# Any request may carry a token; a wrong one is refused even for reading (401).
+READ_ERRORS = {401: DENIED, 429: THROTTLED}
+
 # Parameters that are not filters but are allowed on a list.
 NON_FILTER_PARAMETERS = {"page", "page_size", "format"}
 
@@ -45,7 +49,7 @@ class StrictFilterMixin:
         params = self.request.query_params
         self.search = self.filterset_class(params, queryset, request=self.request)
         errors = {
-            name: ["Unknown parameter."]
+            name: [gettext("Unknown parameter.")]
             for name in sorted(set(params) - set(self.search.filters) - NON_FILTER_PARAMETERS)
         }
         if not self.search.is_valid():

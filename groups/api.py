@@ -4,7 +4,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
-from finder.api import ERRORS, NOT_FOUND, StrictFilterMixin
+from finder.api import ERRORS, NOT_FOUND, READ_ERRORS, StrictFilterMixin
 from groups.filters import OrganizationFilter
 from groups.models import Figure, Finding, Organization, Source
 
@@ -66,10 +66,10 @@ class OrganizationViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = OrganizationFilter
 
-    @extend_schema(responses={200: OrganizationSerializer(many=True), 400: ERRORS, 404: NOT_FOUND})
+    @extend_schema(responses={200: OrganizationSerializer(many=True), 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: OrganizationSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: OrganizationSerializer, 404: NOT_FOUND, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)

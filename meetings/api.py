@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 
-from finder.api import DENIED, ERRORS, NOT_FOUND, THROTTLED, StrictFilterMixin
+from finder.api import DENIED, ERRORS, NOT_FOUND, READ_ERRORS, THROTTLED, StrictFilterMixin
 from finder.pagination import CountingPaginator
 from groups.models import Organization
 from meetings import curation
@@ -318,11 +318,11 @@ class MeetingViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = MeetingFilter
 
-    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS, 404: NOT_FOUND, 429: THROTTLED})
+    @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: MeetingSerializer, 404: NOT_FOUND, 429: THROTTLED})
+    @extend_schema(responses={200: MeetingSerializer, 404: NOT_FOUND, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -369,6 +369,10 @@ class MeetingTypeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
     pagination_class = None
 
-    @extend_schema(responses={200: TypeSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: TypeSerializer(many=True), **READ_ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: TypeSerializer, 404: NOT_FOUND, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
