@@ -18,7 +18,7 @@ from rest_framework.pagination import PageNumberPagination
 from finder.api import DENIED, ERRORS, NOT_FOUND, READ_ERRORS, THROTTLED, StrictFilterMixin
 from finder.pagination import CountingPaginator
 from groups.models import Organization
-from meetings import curation
+from meetings import curation, history
 from meetings.filters import MeetingFilter
 from meetings.models import Location, Meeting, MeetingType, Weekday
 
@@ -262,8 +262,29 @@ class MeetingWriteSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict) -> Meeting:
-        validated_data["slug"] = unique_meeting_slug(validated_data["name"])
-        return super().create(validated_data)
+        types = validated_data.pop("types", None)
+        meeting = Meeting(**validated_data, slug=unique_meeting_slug(validated_data["name"]))
+        return self._save(meeting, types, created=True)
+
+    def update(self, meeting: Meeting, validated_data: dict) -> Meeting:
+        types = validated_data.pop("types", None)
+        for name, value in validated_data.items():
+            setattr(meeting, name, value)
+        return self._save(meeting, types, created=False)
+
+    def _save(self, meeting: Meeting, types: list[MeetingType] | None, *, created: bool) -> Meeting:
+        """One history record per request, written after the types (simple-history alone writes one
+        for the save and one more for each change of types)."""
+        meeting.skip_history_when_saving = True
+        try:
+            meeting.save()
+            if types is not None:
+                meeting.types.set(types)
+        finally:
+            del meeting.skip_history_when_saving
+        reason = "created through the API" if created else "changed through the API"
+        history.record([meeting], created=created, user=self.context["request"].user, reason=reason)
+        return meeting
 
     def to_representation(self, meeting: Meeting) -> dict:
         meeting = Meeting.objects.with_details().get(pk=meeting.pk)

@@ -109,6 +109,19 @@ class TestChanging:
         assert str(meeting.start_time) == "19:30:00"
         assert meeting.history.first().history_user.username == "aa"
 
+    def test_a_change_is_one_history_record_with_its_types_and_who_made_it(self, people):
+        meeting = Meeting.objects.get(slug="aa-tuesday")
+        before = meeting.history.count()
+        response = as_user(people["tokens"]["aa"]).patch(
+            f"{API}aa-tuesday/", {"types": ["C", "W"], "notes": "Side door"}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+        assert meeting.history.count() == before + 1
+        latest = meeting.history.first()
+        assert (latest.history_user.username, latest.history_change_reason) == ("aa", "changed through the API")
+        assert sorted(link.meetingtype.code for link in latest.types.all()) == ["C", "W"]
+        assert latest.notes == "Side door"
+
     def test_a_curator_cannot_change_another_organizations_meeting(self, people):
         response = as_user(people["tokens"]["aa"]).patch(f"{API}smart-thursday/", {"name": "Mine"}, format="json")
         assert response.status_code == 404
