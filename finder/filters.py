@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -18,7 +19,7 @@ class YesNoField(forms.NullBooleanField):
         try:
             return self.VALUES[str(value).lower()]
         except KeyError:
-            raise forms.ValidationError("Use true or false.", code="invalid") from None
+            raise forms.ValidationError(_("Use true or false."), code="invalid") from None
 
     def validate(self, value):
         pass

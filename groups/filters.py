@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from finder.filters import CodesFilter, YesNoFilter
 from groups.models import Concern, Kind, Organization
@@ -20,8 +21,8 @@ class OrganizationFilter(django_filters.FilterSet):
     audience = django_filters.ChoiceFilter(
         method="filter_audience",
         choices=[
-            (Organization.Audience.PEOPLE, "People with the problem"),
-            (Organization.Audience.FAMILY, "Family and friends"),
+            (Organization.Audience.PEOPLE, _("People with the problem")),
+            (Organization.Audience.FAMILY, _("Family and friends")),
         ],
         help_text="people or family (organizations for both count for each).",
     )

@@ -7,6 +7,8 @@ prefix), and the foot of the page lists the documents in ``sources``, rendered f
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 PEER_BASED_RECOVERY_SUPPORT = "000_e7a946367aa4d56d.txt"
 MUTUAL_SUPPORT_GROUPS_AND_SELF_HELP_PROGRAMS = "001_c57cbbc093fc8e6e.txt"
 RECOVERY_ORIENTED_MUTUAL_SELF_HELP_GROUPS = "002_05c4d1e960ceae18.txt"
@@ -18,6 +20,7 @@ INTRODUCTION_TO_MUTUAL_SUPPORT_GROUPS = "004_90ad97b3dab66da0.txt"
 class Guide:
     slug: str
     title: str
+    """In English; templates translate it ({% translate guide.title %}), as they do ``summary``."""
     summary: str
     """One sentence for the index."""
     template: str
@@ -28,8 +31,10 @@ class Guide:
 GUIDES: tuple[Guide, ...] = (
     Guide(
         slug="first-meeting",
-        title="What to expect at your first meeting",
-        summary="Open and closed meetings, what happens at a meeting, what it costs, and why you can just listen.",
+        title=gettext_noop("What to expect at your first meeting"),
+        summary=gettext_noop(
+            "Open and closed meetings, what happens at a meeting, what it costs, and why you can just listen."
+        ),
         template="groups/guides/first-meeting.html",
         sources=(
             PEER_BASED_RECOVERY_SUPPORT,
@@ -41,8 +46,10 @@ GUIDES: tuple[Guide, ...] = (
     ),
     Guide(
         slug="choosing-a-group",
-        title="Choosing a group",
-        summary="The main kinds of group (12-step, secular, religious and family groups) and why a good fit matters.",
+        title=gettext_noop("Choosing a group"),
+        summary=gettext_noop(
+            "The main kinds of group (12-step, secular, religious and family groups) and why a good fit matters."
+        ),
         template="groups/guides/choosing-a-group.html",
         sources=(
             PEER_BASED_RECOVERY_SUPPORT,
@@ -54,8 +61,10 @@ GUIDES: tuple[Guide, ...] = (
     ),
     Guide(
         slug="family-and-friends",
-        title="Groups for family and friends",
-        summary="Al-Anon, Alateen, Nar-Anon, Co-Anon, Families Anonymous and Adult Children of Alcoholics.",
+        title=gettext_noop("Groups for family and friends"),
+        summary=gettext_noop(
+            "Al-Anon, Alateen, Nar-Anon, Co-Anon, Families Anonymous and Adult Children of Alcoholics."
+        ),
         template="groups/guides/family-and-friends.html",
         sources=(
             PEER_BASED_RECOVERY_SUPPORT,
@@ -65,8 +74,10 @@ GUIDES: tuple[Guide, ...] = (
     ),
     Guide(
         slug="research",
-        title="What research says about taking part",
-        summary="What studies have found about taking part in mutual-help groups, and what they do not yet know.",
+        title=gettext_noop("What research says about taking part"),
+        summary=gettext_noop(
+            "What studies have found about taking part in mutual-help groups, and what they do not yet know."
+        ),
         template="groups/guides/research.html",
         sources=(
             PEER_BASED_RECOVERY_SUPPORT,

@@ -11,26 +11,28 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from groups.models import Citation, Concern, Figure, Finding, Organization, Source
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "organizations.json"
 
-# (slug, name, parent slug): what an organization can address.
+# (slug, name, parent slug): what an organization can address. Names are stored in English and
+# shown translated (Concern.label); gettext_noop marks them for makemessages.
 CONCERNS: list[tuple[str, str, str | None]] = [
-    ("alcohol", "Alcohol", None),
-    ("drugs", "Any drug", None),
-    ("cocaine", "Cocaine", "drugs"),
-    ("crystal-meth", "Crystal meth", "drugs"),
-    ("heroin", "Heroin", "drugs"),
-    ("marijuana", "Marijuana", "drugs"),
-    ("pills", "Pills", "drugs"),
-    ("methadone", "Methadone", "drugs"),
-    ("nicotine", "Nicotine", None),
-    ("gambling", "Gambling", None),
-    ("co-occurring", "Co-occurring mental illness", None),
-    ("family-of-addicted", "A loved one's addiction", None),
-    ("addiction", "Any addictive behavior", None),
+    ("alcohol", gettext_noop("Alcohol"), None),
+    ("drugs", gettext_noop("Any drug"), None),
+    ("cocaine", gettext_noop("Cocaine"), "drugs"),
+    ("crystal-meth", gettext_noop("Crystal meth"), "drugs"),
+    ("heroin", gettext_noop("Heroin"), "drugs"),
+    ("marijuana", gettext_noop("Marijuana"), "drugs"),
+    ("pills", gettext_noop("Pills"), "drugs"),
+    ("methadone", gettext_noop("Methadone"), "drugs"),
+    ("nicotine", gettext_noop("Nicotine"), None),
+    ("gambling", gettext_noop("Gambling"), None),
+    ("co-occurring", gettext_noop("Co-occurring mental illness"), None),
+    ("family-of-addicted", gettext_noop("A loved one's addiction"), None),
+    ("addiction", gettext_noop("Any addictive behavior"), None),
 ]
 
 FACT_FIELDS = [

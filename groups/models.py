@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.Model):
@@ -50,37 +52,44 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name in the visitor's language: our own fixed list (groups.loading.CONCERNS), translated."""
+        return gettext(self.name)
+
 
 @dataclass(frozen=True)
 class Fact:
     label: str
     value: str  # "" when the sources are silent
     sources: tuple["Source", ...]
+    field: str = ""
+    quoted: bool = False  # the sources' own English words, shown as written in every language
 
 
 # The fact sheet's rows, in the order a clinician reads them: (label, field).
 FACT_ROWS = [
-    ("Philosophy", "philosophy"),
-    ("Program", "program"),
-    ("How meetings run", "meeting_format"),
-    ("Spiritual stance", "spiritual_stance"),
-    ("Sponsorship", "sponsorship"),
-    ("Lifetime membership expected", "lifetime_membership"),
-    ("Medication-assisted treatment", "mat_stance"),
-    ("Governance", "governance"),
-    ("Founded", "founded_year"),
-    ("Online meetings", "online_meetings"),
-    ("Website", "website"),
+    (_("Philosophy"), "philosophy"),
+    (_("Program"), "program"),
+    (_("How meetings run"), "meeting_format"),
+    (_("Spiritual stance"), "spiritual_stance"),
+    (_("Sponsorship"), "sponsorship"),
+    (_("Lifetime membership expected"), "lifetime_membership"),
+    (_("Medication-assisted treatment"), "mat_stance"),
+    (_("Governance"), "governance"),
+    (_("Founded"), "founded_year"),
+    (_("Online meetings"), "online_meetings"),
+    (_("Website"), "website"),
 ]
 
 
 class Kind(models.TextChoices):
     """The four kinds people look for; an organization can be more than one (Al-Anon: 12-step and family)."""
 
-    TWELVE_STEP = "twelve-step", "12-step"
-    SECULAR = "secular", "Secular"
-    RELIGIOUS = "religious", "Religious"
-    FAMILY = "family", "Family and friends"
+    TWELVE_STEP = "twelve-step", _("12-step")
+    SECULAR = "secular", _("Secular")
+    RELIGIOUS = "religious", _("Religious")
+    FAMILY = "family", _("Family and friends")
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -111,18 +120,18 @@ class OrganizationQuerySet(models.QuerySet):
 
 class Organization(models.Model):
     class Approach(models.TextChoices):
-        TWELVE_STEP = "twelve_step", "12-step"
-        SECULAR = "secular", "Secular"
-        FAITH_BASED = "faith_based", "Faith-based"
+        TWELVE_STEP = "twelve_step", _("12-step")
+        SECULAR = "secular", _("Secular")
+        FAITH_BASED = "faith_based", _("Faith-based")
 
     class Audience(models.TextChoices):
-        PEOPLE = "people", "People with the problem"
-        FAMILY = "family", "Family and friends"
-        BOTH = "both", "Both"
+        PEOPLE = "people", _("People with the problem")
+        FAMILY = "family", _("Family and friends")
+        BOTH = "both", pgettext_lazy("audience", "Both")
 
     class Governance(models.TextChoices):
-        HORIZONTAL = "horizontal", "Horizontal (groups govern themselves)"
-        VERTICAL = "vertical", "Vertical (central organization)"
+        HORIZONTAL = "horizontal", _("Horizontal (groups govern themselves)")
+        VERTICAL = "vertical", _("Vertical (central organization)")
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=30, blank=True, help_text="AA, NA, SMART…")
@@ -180,19 +189,28 @@ class Organization(models.Model):
         return text if end == -1 else text[: end + 1]
 
     def facts(self) -> list[Fact]:
-        """Every fact-sheet row with its value in words and its sources (uses prefetched citations)."""
+        """Every fact-sheet row with its value in words and its sources (uses prefetched citations).
+
+        Labels and our own words are in the active language; the sources' text stays as written.
+        """
         words = {
-            "lifetime_membership": {True: "Yes", False: "No"}.get(self.lifetime_membership, ""),
-            "online_meetings": {True: "Offered", False: "Not offered"}.get(self.online_meetings, ""),
-            "governance": self.get_governance_display() if self.governance else "",
-            "founded_year": " in ".join(str(part) for part in (self.founded_year, self.founded_place) if part),
+            "lifetime_membership": {True: gettext("Yes"), False: gettext("No")}.get(self.lifetime_membership, ""),
+            "online_meetings": {True: gettext("Offered"), False: gettext("Not offered")}.get(self.online_meetings, ""),
+            "governance": str(self.get_governance_display()) if self.governance else "",
+            "founded_year": self._founded(),
         }
         rows = []
         for label, field in FACT_ROWS:
             value = words[field] if field in words else getattr(self, field)
             cited = self.sources_for(field) + (self.sources_for("founded_place") if field == "founded_year" else [])
-            rows.append(Fact(label, value or "", tuple(dict.fromkeys(cited)) if value else ()))
+            quoted = field not in words and field != "website"
+            rows.append(Fact(str(label), value or "", tuple(dict.fromkeys(cited)) if value else (), field, quoted))
         return rows
+
+    def _founded(self) -> str:
+        if self.founded_year and self.founded_place:
+            return gettext("%(year)s in %(place)s") % {"year": self.founded_year, "place": self.founded_place}
+        return str(self.founded_year or self.founded_place or "")
 
     def sources_for(self, field: str) -> list[Source]:
         """The documents that state this fact-sheet field (uses prefetched citations)."""
@@ -220,11 +238,11 @@ class Figure(models.Model):
     """One size figure as one source states it."""
 
     class Kind(models.TextChoices):
-        GROUPS = "groups", "Groups"
-        MEMBERS = "members", "Members"
-        WEEKLY_MEETINGS = "weekly_meetings", "Weekly meetings"
-        MEETINGS = "meetings", "Meetings"
-        COUNTRIES = "countries", "Countries"
+        GROUPS = "groups", _("Groups")
+        MEMBERS = "members", _("Members")
+        WEEKLY_MEETINGS = "weekly_meetings", _("Weekly meetings")
+        MEETINGS = "meetings", _("Meetings")
+        COUNTRIES = "countries", _("Countries")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="figures")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -2,6 +2,8 @@ from django import forms
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from groups.filters import OrganizationFilter
 from groups.guides import GUIDES, get_guide
@@ -45,13 +47,16 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 class CompareForm(forms.Form):
     o = forms.ModelMultipleChoiceField(
-        queryset=Organization.objects.all(), to_field_name="slug", label="Organizations to compare", required=False
+        queryset=Organization.objects.all(), to_field_name="slug", label=_("Organizations to compare"), required=False
     )
 
     def clean_o(self):
         chosen = self.cleaned_data["o"]
         if len(chosen) > MAX_COMPARED:
-            raise forms.ValidationError(f"Choose at most {MAX_COMPARED} organizations.")
+            message = ngettext(
+                "Choose at most %(most)d organization.", "Choose at most %(most)d organizations.", MAX_COMPARED
+            )
+            raise forms.ValidationError(message % {"most": MAX_COMPARED})
         return chosen
 
 

@@ -26,13 +26,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from meetings import distance
 from meetings.models import Place
 
 logger = logging.getLogger(__name__)
 
-EMPTY_MESSAGE = "Type a ZIP code, a city, or coordinates."
+EMPTY_MESSAGE = _("Type a ZIP code, a city, or coordinates.")
 MAX_TEXT_LENGTH = 200  # the finder's ``near`` field accepts no more
 MAX_CHOICES = 8  # places offered for an ambiguous name
 MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
@@ -111,9 +113,9 @@ def geocode(text: str) -> GeocodedPlace:
     """
     text = " ".join((text or "").split())
     if not text:
-        raise GeocodingError(EMPTY_MESSAGE)
+        raise GeocodingError(str(EMPTY_MESSAGE))
     if len(text) > MAX_TEXT_LENGTH:
-        raise GeocodingError(f"That is too long for a place. {EMPTY_MESSAGE}")
+        raise GeocodingError(gettext("That is too long for a place.") + f" {EMPTY_MESSAGE}")
     coordinates = parse_coordinates(text)
     if coordinates is not None:
         latitude, longitude = coordinates
@@ -124,7 +126,9 @@ def geocode(text: str) -> GeocodedPlace:
     if zip_match:
         return _geocode_zip(zip_match.group(1))
     if _DIGITS_ONLY.fullmatch(text):
-        raise PlaceNotFound(f"We couldn't find {_quote(text)}. A US ZIP code has 5 digits, such as 19103.")
+        raise PlaceNotFound(
+            gettext("We couldn't find %(place)s. A US ZIP code has 5 digits, such as 19103.") % {"place": _quote(text)}
+        )
     try:
         return _geocode_name(text)
     except PlaceNotFound:
@@ -143,17 +147,15 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     if not match:
         return None
     latitude, longitude = float(match.group(1)), float(match.group(2))
+    order = gettext("Type the latitude first, then the longitude, such as 39.95, -75.17.")
     if not -90 <= latitude <= 90:
-        hint = " It looks like the longitude came first." if -90 <= longitude <= 90 and -180 <= latitude <= 180 else ""
-        raise GeocodingError(
-            f"{match.group(1)} is not a latitude: latitudes go from -90 to 90.{hint} "
-            "Type the latitude first, then the longitude, such as 39.95, -75.17."
-        )
+        swapped = -90 <= longitude <= 90 and -180 <= latitude <= 180
+        hint = " " + gettext("It looks like the longitude came first.") if swapped else ""
+        problem = gettext("%(number)s is not a latitude: latitudes go from -90 to 90.") % {"number": match.group(1)}
+        raise GeocodingError(f"{problem}{hint} {order}")
     if not -180 <= longitude <= 180:
-        raise GeocodingError(
-            f"{match.group(2)} is not a longitude: longitudes go from -180 to 180. "
-            "Type the latitude first, then the longitude, such as 39.95, -75.17."
-        )
+        problem = gettext("%(number)s is not a longitude: longitudes go from -180 to 180.") % {"number": match.group(2)}
+        raise GeocodingError(f"{problem} {order}")
     return latitude, longitude
 
 
@@ -221,7 +223,8 @@ def _geocode_zip(code: str) -> GeocodedPlace:
     matches = zipcodes.matching(code)
     if not matches:
         raise PlaceNotFound(
-            f"We couldn't find the ZIP code {code}. Check the number, or type a city and state instead."
+            gettext("We couldn't find the ZIP code %(code)s. Check the number, or type a city and state instead.")
+            % {"code": code}
         )
     found = matches[0]
     return GeocodedPlace(
@@ -231,6 +234,17 @@ def _geocode_zip(code: str) -> GeocodedPlace:
         timezone=found["timezone"] or "",
         kind="zip",
     )
+
+
+def warm() -> None:
+    """Load the bundled place data now, not on a visitor's first search.
+
+    The ``zipcodes`` package reads its 42,000 ZIP codes on first use (about 2 s here), so the
+    web server calls this once per worker at start-up (finder/wsgi.py), before freezing the
+    loaded objects out of the garbage collector's way.
+    """
+    zipcodes.is_real("10001")
+    _regions()
 
 
 @functools.cache
@@ -354,9 +368,8 @@ def _city_alone(text: str, name: str) -> GeocodedPlace:
         return _from_place(places[0])
     choices = labels[:MAX_CHOICES]
     shown = "; ".join(choices[:3]) + ("…" if len(choices) > 3 else ".")
-    raise AmbiguousPlace(
-        f"{_quote(text)} could mean several places: {shown} Choose one, or add the state or country.", choices
-    )
+    message = gettext("%(place)s could mean several places: %(choices)s Choose one, or add the state or country.")
+    raise AmbiguousPlace(message % {"place": _quote(text), "choices": shown}, choices)
 
 
 def _places_named(name: str) -> list[Place]:
@@ -400,12 +413,16 @@ def _quote(text: str) -> str:
 
 def _not_found_message(text: str, suggestions: Sequence[str]) -> str:
     if not suggestions:
-        return (
-            f"We couldn't find {_quote(text)}. Try a US ZIP code, or a city with its state or country, "
+        return gettext(
+            "We couldn't find %(place)s. Try a US ZIP code, or a city with its state or country, "
             "such as “Springfield, IL” or “London, GB”."
-        )
-    choices = suggestions[0] if len(suggestions) == 1 else "; ".join(suggestions[:-1]) + " or " + suggestions[-1]
-    return f"We couldn't find {_quote(text)}. Did you mean {choices}?"
+        ) % {"place": _quote(text)}
+    if len(suggestions) == 1:
+        choices = suggestions[0]
+    else:
+        choices = gettext("%(some)s or %(last)s") % {"some": "; ".join(suggestions[:-1]), "last": suggestions[-1]}
+    message = gettext("We couldn't find %(place)s. Did you mean %(choices)s?")
+    return message % {"place": _quote(text), "choices": choices}
 
 
 def _format_degrees(value: float) -> str:

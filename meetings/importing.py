@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
-from meetings import geocoding
+from meetings import geocoding, history
 from meetings.feeds.records import ContactRecord, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
 from meetings.models import (
     ZONES_CACHE_KEY,
@@ -131,14 +131,19 @@ def import_feed(
     *,
     default_timezone: str = "",
     progress: Callable[[int, int], None] | None = None,
+    user=None,
 ) -> ImportReport:
-    """Apply a parsed feed to the database in one transaction and say what changed."""
+    """Apply a parsed feed to the database in one transaction and say what changed.
+
+    Every meeting and location written gets a history row naming ``user`` (who ran the import, if
+    anyone did from the admin) and the feed.
+    """
     default_timezone = default_timezone or settings.DEFAULT_MEETING_TIME_ZONE
     validate_time_zone(default_timezone)
     report = ImportReport(skipped=list(parsed.skipped))
     try:
         with transaction.atomic():
-            _Sync(feed, report, default_timezone, progress).run(parsed.records)
+            _Sync(feed, report, default_timezone, progress, user).run(parsed.records)
             feed.last_imported = timezone.now()
             feed.save(update_fields=["last_imported"])
             transaction.on_commit(lambda: cache.delete(ZONES_CACHE_KEY))  # new meetings may bring new zones
@@ -153,8 +158,9 @@ def import_feed(
 
 
 class _Sync:
-    def __init__(self, feed: Feed, report: ImportReport, default_timezone: str, progress) -> None:
+    def __init__(self, feed: Feed, report: ImportReport, default_timezone: str, progress, user=None) -> None:
         self.feed = feed
+        self.history = {"user": user, "reason": f"import from {feed.name}"[:100], "when": timezone.now()}
         self.organization = feed.organization
         self.report = report
         self.default_timezone = default_timezone
@@ -334,6 +340,7 @@ class _Sync:
     def _save_locations(self, meetings: list[Meeting]) -> None:
         """Create the new venues in bulk, then point the meetings at their saved rows."""
         Location.objects.bulk_create(self.new_locations, batch_size=BATCH_SIZE)
+        history.record(self.new_locations, created=True, **self.history)
         for meeting in meetings:
             if meeting.location is not None:
                 meeting.location_id = meeting.location.pk
@@ -387,6 +394,7 @@ class _Sync:
                  for m, (_, _, contacts) in zip(meetings, batch, strict=True) for c in contacts],
                 batch_size=BATCH_SIZE,
             )  # fmt: skip
+            history.record(meetings, created=True, **self.history)  # after the types, which it copies
             self.report.created += len(meetings)
 
     def _update(self, planned: list) -> None:
@@ -411,14 +419,17 @@ class _Sync:
                  for m, contacts in recontacted for c in contacts],
                 batch_size=BATCH_SIZE,
             )  # fmt: skip
+            history.record(meetings, created=False, **self.history)
             self.report.updated += len(meetings)
 
     def _deactivate(self, existing: dict[str, Meeting], seen: set[str]) -> None:
         gone = [m for key, m in existing.items() if key not in seen and m.status != Meeting.Status.REMOVED]
+        now = timezone.now()
         for batch in _batches(gone):
-            Meeting.objects.filter(pk__in=[m.pk for m in batch]).update(
-                status=Meeting.Status.REMOVED, updated_at=timezone.now()
-            )
+            for meeting in batch:
+                meeting.status, meeting.updated_at = Meeting.Status.REMOVED, now
+            Meeting.objects.bulk_update(batch, ["status", "updated_at"], batch_size=BATCH_SIZE)
+            history.record(batch, created=False, **self.history)
         self.report.deactivated = [f"{m.name} ({m.feed_key})" for m in gone]
 
     def _new_slug(self, record: MeetingRecord) -> str:

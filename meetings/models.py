@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from groups.models import Organization
 from meetings import distance, schedule
@@ -21,7 +24,9 @@ from meetings import distance, schedule
 
 def validate_time_zone(value: str) -> None:
     if value not in _time_zones():
-        raise ValidationError(f"{value!r} is not an IANA time zone such as America/New_York.")
+        raise ValidationError(
+            gettext("%(zone)s is not an IANA time zone such as America/New_York.") % {"zone": repr(value)}
+        )
 
 
 def _time_zones() -> set[str]:
@@ -35,13 +40,20 @@ _ZONES: set[str] | None = None
 
 
 class Weekday(models.IntegerChoices):
-    SUNDAY = 0, "Sunday"
-    MONDAY = 1, "Monday"
-    TUESDAY = 2, "Tuesday"
-    WEDNESDAY = 3, "Wednesday"
-    THURSDAY = 4, "Thursday"
-    FRIDAY = 5, "Friday"
-    SATURDAY = 6, "Saturday"
+    """Labels are in the visitor's language; feeds and URLs use ``english`` (``?day=tuesday``)."""
+
+    SUNDAY = 0, _("Sunday")
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+
+    @property
+    def english(self) -> str:
+        """The English name ("Tuesday") whatever language is active: for feeds, files and parameters."""
+        return self.name.title()
 
     @classmethod
     def from_bmlt(cls, value: int) -> "Weekday":
@@ -53,6 +65,11 @@ class Weekday(models.IntegerChoices):
     @classmethod
     def from_date(cls, day: dt.date) -> "Weekday":
         return cls((day.weekday() + 1) % 7)
+
+
+def in_active_language(english: str, spanish: str) -> str:
+    """The Spanish name when Spanish is the active language and one is known, else the English one."""
+    return spanish if spanish and (get_language() or "").startswith("es") else english
 
 
 class TypeFacet(models.Model):
@@ -68,6 +85,18 @@ class TypeFacet(models.Model):
 
     def __str__(self) -> str:
         return self.name_en
+
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_en, self.name_es)
+
+
+# The types' descriptions are stored in English (fixtures/meeting_types.json) and shown translated;
+# listed here so that makemessages finds them. tests/test_i18n.py checks the list against the fixture.
+TYPE_DESCRIPTIONS = (
+    gettext_noop("Anyone may attend: people with the problem, family, friends, professionals."),
+    gettext_noop("Only for people who have the problem, or who want to stop."),
+)
 
 
 class MeetingType(models.Model):
@@ -85,6 +114,15 @@ class MeetingType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_en} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        """The name in the visitor's language (from the Meeting Guide specification's translations)."""
+        return in_active_language(self.name_en, self.name_es)
+
+    @property
+    def description_text(self) -> str:
+        return gettext(self.description) if self.description else ""
 
 
 class OrganizationTypeCode(models.Model):
@@ -134,6 +172,9 @@ class Location(models.Model):
     notes = models.TextField(blank=True)
     is_demo = models.BooleanField(default=False, help_text="Sample data, not a real place.")
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Every change, with who made it (meetings.history; viewed and reverted in the admin).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "formatted_address"]
@@ -222,10 +263,10 @@ class MeetingQuerySet(models.QuerySet):
 
 class Meeting(models.Model):
     class Attendance(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "In person and online"
-        INACTIVE = "inactive", "Temporarily inactive"
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("In person and online")
+        INACTIVE = "inactive", _("Temporarily inactive")
 
     # Hybrid meetings count both ways, wherever "in person" or "online" is asked.
     IN_PERSON_MODES = (Attendance.IN_PERSON, Attendance.HYBRID)
@@ -287,6 +328,9 @@ class Meeting(models.Model):
     last_verified = models.DateField(null=True, blank=True)
 
     objects = MeetingQuerySet.as_manager()
+    # Every change, types included, with who made it (meetings.history). Contacts have none on purpose:
+    # their details must not outlive their removal.
+    history = HistoricalRecords(m2m_fields=[types])
 
     class Meta:
         ordering = ["day", "start_time", "name"]
@@ -359,7 +403,7 @@ class Meeting(models.Model):
         """Types grouped by facet name, in facet order (uses prefetched types)."""
         grouped: dict[str, list[MeetingType]] = {}
         for meeting_type in sorted(self.types.all(), key=lambda t: (t.facet.order, t.order, t.name_en)):
-            grouped.setdefault(meeting_type.facet.name_en, []).append(meeting_type)
+            grouped.setdefault(meeting_type.facet.name, []).append(meeting_type)
         return grouped
 
     def next_start(self, now: dt.datetime) -> dt.datetime:
@@ -486,3 +530,53 @@ class Curator(models.Model):
             if country:
                 codes.append((country, state))
         return codes
+
+
+class ChangeReport(models.Model):
+    """A visitor's "Report a problem" about a listing, queued for its curators to apply or dismiss.
+
+    Nothing about the person is kept: no address, browser, email or account (meetings.reports).
+    """
+
+    class Problem(models.TextChoices):
+        GONE = "gone", _("It no longer meets")
+        WRONG_TIME = "time", _("Wrong day or time")
+        WRONG_PLACE = "place", _("Wrong place")
+        BROKEN_LINK = "link", _("The join link does not work")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        APPLIED = "applied", _("Applied")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    MESSAGE_LENGTH = 1000
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="change_reports")
+    problem = models.CharField(max_length=10, choices=Problem.choices)
+    # What the visitor says is right, each only for its kind of problem; all optional.
+    suggested_day = models.PositiveSmallIntegerField(choices=Weekday.choices, null=True, blank=True)
+    suggested_start_time = models.TimeField(null=True, blank=True)
+    suggested_end_time = models.TimeField(null=True, blank=True)
+    suggested_address = models.CharField(max_length=300, blank=True)
+    suggested_conference_url = models.URLField("suggested join link", max_length=500, blank=True)
+    message = models.TextField(max_length=MESSAGE_LENGTH, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="changereport_status_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(suggested_day__isnull=True) | Q(suggested_day__gte=0, suggested_day__lte=6),
+                name="changereport_day_0_to_6",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_problem_display()}: {self.meeting}"

@@ -7,6 +7,7 @@ small enough to scan from paper.
 import io
 
 import segno
+from django.utils.translation import gettext
 
 MAX_MEETINGS = 12
 _SEPARATOR = "-"
@@ -28,7 +29,7 @@ def qr_svg(url: str) -> str:
     """An inline SVG QR code, made here (segno, pure Python): no request to any other service."""
     code = segno.make(url, error="m")
     out = io.BytesIO()
-    code.save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True, title="QR code for this handout")
+    code.save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True, title=gettext("QR code for this handout"))
     return out.getvalue().decode()
 
 

@@ -35,8 +35,15 @@ def import_source(
     formats: bytes | None = None,
     default_timezone: str = "",
     progress=None,
+    user=None,
 ) -> ImportReport:
-    """Parse ``data`` in the feed's format and sync it; FeedError or FeedImportError say what was wrong."""
+    """Parse ``data`` in the feed's format and sync it; FeedError or FeedImportError say what was wrong.
+
+    ``user``: who imports (from the admin), named in the history of what the import changes."""
     return import_feed(
-        parse_source(data, feed.format, formats), feed, default_timezone=default_timezone, progress=progress
+        parse_source(data, feed.format, formats),
+        feed,
+        default_timezone=default_timezone,
+        progress=progress,
+        user=user,
     )

@@ -15,5 +15,7 @@ urlpatterns = [
     path("meetings/feed/<slug:slug>.json", views.search_feed, name="organization-feed"),
     path("meetings/feed/<slug:slug>.csv", views.search_csv, name="organization-feed-csv"),
     path("meetings/<slug:slug>/", views.meeting_detail, name="meeting-detail"),
+    path("meetings/<slug:slug>/report/", views.meeting_report, name="meeting-report"),
+    path("meetings/<slug:slug>/report/thanks/", views.meeting_report_thanks, name="meeting-report-thanks"),
     path("meetings/<slug:slug>.ics", views.meeting_calendar, name="meeting-calendar"),
 ]

@@ -8,15 +8,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
+from finder.clients import client_ip
 from finder.pagination import CountingPaginator
 from groups.models import Kind, Organization
-from meetings import exporting, referral
+from meetings import exporting, referral, reports
 from meetings.feeds import csv as csv_feed
 from meetings.feeds import meeting_guide
 from meetings.feeds.ical import render_calendar
-from meetings.filters import DAY_NAMES, DISTANCES, TIME_CHOICES, UNITS, MeetingFilter
+from meetings.filters import ATTENDANCE_CHOICES, DAY_NAMES, DISTANCES, TIME_CHOICES, UNITS, MeetingFilter
+from meetings.forms import ChangeReportForm
 from meetings.models import Meeting, MeetingType, TypeFacet, Weekday
 from meetings.sources import type_names
 
@@ -96,7 +99,7 @@ def search_calendar(request: HttpRequest) -> HttpResponse:
     meetings = _exported(request, None, ordered=True)
     if isinstance(meetings, HttpResponse):
         return meetings
-    body = render_calendar(meetings[:MAX_CALENDAR_EVENTS], timezone.now(), _base_url(request), "Meetings")
+    body = render_calendar(meetings[:MAX_CALENDAR_EVENTS], timezone.now(), _base_url(request), str(_("Meetings")))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
     return response
@@ -126,8 +129,12 @@ def referral_sheet(request: HttpRequest) -> HttpResponse:
     slugs = list(dict.fromkeys(request.GET.getlist("m")))[: referral.MAX_MEETINGS + 1]
     found = {m.slug: m for m in Meeting.objects.published().with_details().filter(slug__in=slugs)}
     meetings = [found[slug] for slug in slugs if slug in found][: referral.MAX_MEETINGS]
-    token = referral.pack([m.pk for m in meetings])
-    short = request.build_absolute_uri(reverse("meetings:referral-short", args=[token]))
+    # No meeting found (unknown or removed slugs only): no short link to make.
+    short = (
+        request.build_absolute_uri(reverse("meetings:referral-short", args=[referral.pack([m.pk for m in meetings])]))
+        if meetings
+        else ""
+    )
     return render(
         request,
         "meetings/referral.html",
@@ -136,7 +143,7 @@ def referral_sheet(request: HttpRequest) -> HttpResponse:
             "missing": [slug for slug in slugs if slug not in found],
             "too_many": len(slugs) > referral.MAX_MEETINGS,
             "limit": referral.MAX_MEETINGS,
-            "short_link": short if meetings else "",
+            "short_link": short,
             "qr": referral.qr_svg(short) if meetings else "",
             "has_demo": any(m.is_demo for m in meetings),
         },
@@ -163,12 +170,29 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_detail.html",
-        {
-            "meeting": meeting,
-            "start": meeting.next_start(timezone.now()),
-            "report_email": settings.REPORT_PROBLEM_EMAIL,
-        },
+        {"meeting": meeting, "start": meeting.next_start(timezone.now())},
     )
+
+
+def meeting_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Report a problem": a short form; the report queues for the meeting's curators (meetings.reports)."""
+    meeting = get_object_or_404(Meeting.objects.published().select_related("organization"), slug=slug)
+    form = ChangeReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not reports.take_report_slot(client_ip(request)):
+            # The form comes back filled in, so nothing typed is lost.
+            context = {"meeting": meeting, "form": form, "too_many": True}
+            return render(request, "meetings/meeting_report.html", context, status=429)
+        if not form.is_bot:  # a filled honeypot looks like success and stores nothing
+            reports.file_report(meeting, **form.report_data())
+        return redirect("meetings:meeting-report-thanks", slug=meeting.slug)
+    return render(request, "meetings/meeting_report.html", {"meeting": meeting, "form": form})
+
+
+def meeting_report_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    # Its own page rather than a flash message: messages would need a cookie or a session.
+    meeting = get_object_or_404(Meeting.objects.published(), slug=slug)
+    return render(request, "meetings/meeting_report_thanks.html", {"meeting": meeting})
 
 
 def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
@@ -198,7 +222,7 @@ def _options(request: HttpRequest) -> dict:
     picked = {
         name: set(request.GET.getlist(name)) for name in ("day", "time", "attendance", "kind", "type", "organization")
     }
-    days = [("today", "Today"), ("tomorrow", "Tomorrow")] + [(str(d.value), d.label) for d in Weekday]
+    days = [("today", _("Today")), ("tomorrow", _("Tomorrow"))] + [(str(d.value), d.label) for d in Weekday]
     # A day named in words (?day=monday) ticks the same box as its number.
     picked["day"] |= {str(DAY_NAMES[v]) for v in picked["day"] if v in DAY_NAMES}
     facets = TypeFacet.objects.exclude(key__in=["language", "status"]).prefetch_related("types")
@@ -220,7 +244,7 @@ def _options(request: HttpRequest) -> dict:
         "picked": picked,
         "days": days,
         "times": TIME_CHOICES,
-        "attendance": [("in_person", "In person"), ("online", "Online"), ("hybrid", "Hybrid")],
+        "attendance": ATTENDANCE_CHOICES,
         "kinds": Kind.choices,
         "distances": DISTANCES,
         "units": UNITS,

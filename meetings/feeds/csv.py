@@ -302,7 +302,7 @@ def _cells(meeting: Meeting, base_url: str, codes_for, names: dict[str, str]) ->
     return [
         _clock(meeting.start_time),
         _clock(meeting.end_time) if meeting.end_time else "",
-        Weekday(meeting.day).label,
+        Weekday(meeting.day).english,
         meeting.name,
         place.name if place else "",
         place.address if place else "",
@@ -381,7 +381,7 @@ def _day(value: str) -> int | None:
         return int(text) if 0 <= int(text) <= 6 else None
     if len(text) >= 3:
         for day in Weekday:
-            if day.label.lower().startswith(text):
+            if day.english.lower().startswith(text):
                 return int(day)
     return None
 

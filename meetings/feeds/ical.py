@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import icalendar
+from django.utils.translation import gettext
 
 from meetings.models import Meeting
 
@@ -34,7 +35,9 @@ def _event(meeting: Meeting, now: dt.datetime, base_url: str) -> icalendar.Event
     event.add("dtstart", start)
     event.add("duration", meeting.duration)
     event.add("rrule", {"freq": "weekly"})
-    title = meeting.name if not meeting.is_demo else f"{meeting.name} (sample data, not a real meeting)"
+    title = meeting.name
+    if meeting.is_demo:
+        title = gettext("%(name)s (sample data, not a real meeting)") % {"name": meeting.name}
     event.add("summary", f"{title} · {meeting.organization.short_name or meeting.organization.name}")
     url = base_url + meeting.get_absolute_url()
     event.add("url", url)
@@ -42,10 +45,11 @@ def _event(meeting: Meeting, now: dt.datetime, base_url: str) -> icalendar.Event
     if meeting.is_online:
         lines += [line for line in (meeting.conference_url, meeting.conference_url_notes) if line]
         if meeting.conference_phone:
-            lines.append(f"Phone: {meeting.conference_phone} {meeting.conference_phone_notes}".strip())
+            phone = gettext("Phone:")
+            lines.append(f"{phone} {meeting.conference_phone} {meeting.conference_phone_notes}".strip())
     if meeting.notes:
         lines.append(meeting.notes)
-    lines.append(f"Details and changes: {url}")
+    lines.append(gettext("Details and changes: %(url)s") % {"url": url})
     event.add("description", "\n".join(lines))
     if meeting.location and meeting.is_in_person:
         event.add("location", str(meeting.location))

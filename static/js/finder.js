@@ -8,6 +8,12 @@ const mapBox = document.getElementById("map");
 
 if (form && results) {
   const { near, lat, lng, tz } = form.elements;
+  // Words in the page's language, from the template (data-your-location, data-locating, data-locate-failed).
+  const words = {
+    yourLocation: form.dataset.yourLocation || "Your location",
+    locating: form.dataset.locating || "Finding your location…",
+    locateFailed: form.dataset.locateFailed || "We couldn't get your location. Type a ZIP code or city instead.",
+  };
   const finderPath = new URL(form.action, location.href).pathname;
   const nearPlaceholder = near.placeholder;
   // A persistent live region: a role="status" inserted with new results is often not read out.
@@ -21,7 +27,7 @@ if (form && results) {
   if (tz && !tz.value) {
     try { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* keep the server's zone */ }
   }
-  if (lat.value && !near.value) near.placeholder = "Your location";
+  if (lat.value && !near.value) near.placeholder = words.yourLocation;
 
   // b. "Use my location". Typing a place clears the coordinates: the server rejects both at once.
   near.addEventListener("input", () => {
@@ -40,7 +46,7 @@ if (form && results) {
     const done = () => { button.textContent = label; button.removeAttribute("aria-busy"); };
     button.addEventListener("click", () => {
       if (button.getAttribute("aria-busy")) return;
-      button.textContent = "Finding your location…";
+      button.textContent = words.locating;
       button.setAttribute("aria-busy", "true");
       message.textContent = "";
       navigator.geolocation.getCurrentPosition((position) => {
@@ -49,11 +55,11 @@ if (form && results) {
         lat.value = position.coords.latitude.toFixed(4);
         lng.value = position.coords.longitude.toFixed(4);
         near.value = "";
-        near.placeholder = "Your location";
+        near.placeholder = words.yourLocation;
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }, () => {
         done();
-        message.textContent = "We couldn't get your location. Type a ZIP code or city instead.";
+        message.textContent = words.locateFailed;
       }, { timeout: 10000, maximumAge: 5 * 60 * 1000 });
     });
   }
@@ -84,7 +90,12 @@ if (form && results) {
       clearStaleErrors();
       if (push) history[url === location.href ? "replaceState" : "pushState"](null, "", url);
       shown = location.pathname + location.search;
+      const section = results.querySelector(".results");
+      if (section?.dataset.title) document.title = section.dataset.title; // what a bookmark and Back show
       const count = results.querySelector(".count");
+      // The persistent announcer speaks the count; the copy that came with the results would say it twice.
+      count?.removeAttribute("role");
+      count?.removeAttribute("aria-live");
       if (count && focus) {
         count.tabIndex = -1; // focusable from script only
         count.focus();
@@ -125,12 +136,13 @@ if (form && results) {
         element.value = last ?? fallback?.value ?? "";
       } else element.value = last ?? "";
     }
-    near.placeholder = lat.value && !near.value ? "Your location" : nearPlaceholder;
+    near.placeholder = lat.value && !near.value ? words.yourLocation : nearPlaceholder;
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    load(searchUrl(), { push: true, focus: true });
+    // Focus stays on Search, in the form, where the person was; the announcer reads out the new count.
+    load(searchUrl(), { push: true });
   });
   // Ticks and menus search at once; typed text waits for Search, not every keystroke.
   form.addEventListener("change", (event) => {
@@ -176,7 +188,7 @@ if (form && results) {
     mapBox.hidden = false;
     if (!map) {
       mapBox.setAttribute("role", "region");
-      mapBox.setAttribute("aria-label", "Map of the meetings listed below");
+      mapBox.setAttribute("aria-label", mapBox.dataset.label || "Map of the meetings listed below");
       // No scroll-wheel zoom: scrolling the page over the map should scroll the page.
       map = L.map(mapBox, { scrollWheelZoom: false });
       // Tiles only when the operator configured a server: otherwise no third-party requests.

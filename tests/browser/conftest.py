@@ -1,9 +1,13 @@
 """Real-browser tests: Playwright's Python package driving Debian's chromium (installed by .ci/run)."""
 
+import contextlib
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test itself are safe.
@@ -39,3 +43,36 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors or CSP violations: {errors}"
+
+
+@contextlib.contextmanager
+def serve(django_db_blocker, load: Callable[[], None]) -> Iterator[str]:
+    """Load data once and serve it for a whole module; yields the server's URL.
+
+    pytest-django's ``live_server`` makes every test transactional, which empties the database after each
+    test; a module whose tests read, or each change only their own rows, can load once and share one server.
+    The data is committed outside any test transaction and flushed at the end, as tests/conftest.py's
+    ``site_data`` does.
+
+    The module's tests must be marked ``django_db``: pytest-django creates the test database only when some
+    collected test asks for one, and without it this would load into, then flush, the development database.
+    """
+    from django.db import connection
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        name = str(connection.settings_dict["NAME"])
+        if not ((connection.vendor == "sqlite" and connection.is_in_memory_db()) or "test" in Path(name).name):
+            pytest.fail(f"refusing to load into {name}: mark the module's tests with pytest.mark.django_db")
+        load()
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()  # lets "localhost" through ALLOWED_HOSTS
+        try:
+            yield server.url
+        finally:
+            server._live_server_modified_settings.disable()
+            # Not server.stop(): it also stops sharing SQLite's in-memory connection, and a request thread still
+            # open (a browser's kept-alive connection) would then fail as it closes it. Waiting for those threads
+            # could wait forever, so the connection simply stays shareable.
+            server.thread.terminate()
+            call_command("flush", interactive=False, verbosity=0)

@@ -29,7 +29,7 @@ def meetings(transactional_db):
 def test_a_person_types_a_zip_code_picks_a_day_and_opens_a_meeting(page, live_server, meetings):
     page.goto(live_server.url + "/")
     page.get_by_label("ZIP code, city, or coordinates").fill("19107")
-    page.get_by_label("Tuesday").check()
+    page.get_by_label("Tuesday", exact=True).check()
     page.get_by_role("button", name="Search").click()
 
     count = page.locator(".count")
@@ -72,7 +72,7 @@ def test_use_my_location_searches_around_the_browsers_position(browser, live_ser
 def test_online_meetings_show_the_visitors_own_time(page, live_server, meetings):
     page.goto(live_server.url + "/")
     page.get_by_text("More filters").click()
-    page.get_by_label("Online").check()
+    page.get_by_label("Online", exact=True).check()
     page.locator(".count").filter(has_text="1 meeting").wait_for()
     assert "your time" not in page.locator("li.meeting").inner_text()  # visitor and meeting share a zone
 

@@ -38,5 +38,5 @@ def test_the_api_answers_every_generated_request_as_its_schema_says(case, finder
     # The WSGI client would not unpack a compressed body; compression has its own test.
     case.call_and_validate(
         headers={"Accept-Encoding": "identity"},
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
     )

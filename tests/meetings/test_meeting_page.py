@@ -23,11 +23,15 @@ def test_an_online_meeting_page_gives_its_join_link(client, finder_meetings):
     assert "Directions" not in html
 
 
-def test_a_report_link_goes_to_the_listings_feedback_address(client, finder_meetings, settings):
+def test_a_meeting_page_links_to_report_a_problem_and_to_the_groups_own_feedback_page(client, finder_meetings):
     meeting = finder_meetings["open_aa"]
-    assert "Report a problem" not in client.get(meeting.get_absolute_url()).content.decode()
-    settings.REPORT_PROBLEM_EMAIL = "listings@example.org"
-    assert "mailto:listings@example.org" in client.get(meeting.get_absolute_url()).content.decode()
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert 'href="/meetings/kensington-open/report/"' in html
+    assert "intergroup.example.org" not in html
+    type(meeting).objects.filter(pk=meeting.pk).update(feedback_url="https://intergroup.example.org/feedback")
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert 'href="/meetings/kensington-open/report/"' in html
+    assert 'href="https://intergroup.example.org/feedback"' in html
 
 
 def test_the_calendar_file_repeats_weekly_in_the_meetings_zone(client, finder_meetings):

@@ -50,6 +50,13 @@ def test_a_meeting_no_longer_listed_is_named_not_an_error(client, finder_meeting
     assert "Mujeres en Recuperación" in html
 
 
+def test_a_handout_of_only_unknown_meetings_says_so(client, finder_meetings):
+    response = client.get("/referral/", {"m": ["no-such-meeting"]})
+    assert response.status_code == 200
+    assert "no-such-meeting" in response.content.decode()
+    assert response.context["short_link"] == ""
+
+
 def test_a_bad_short_link_is_a_404(client, finder_meetings):
     assert client.get("/r/not!a!link").status_code == 404
 
