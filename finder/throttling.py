@@ -25,4 +25,9 @@ class AnonThrottle(_SharedCounts, AnonRateThrottle):
 
 
 class UserThrottle(_SharedCounts, UserRateThrottle):
-    """Signed-in users and token holders, per user."""
+    """Signed-in users and token holders, per user (visitors are AnonThrottle's)."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
