@@ -119,6 +119,9 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
+    # The fact sheet's long texts: lists of meetings leave them out (MeetingQuerySet.for_listing).
+    LONG_TEXTS = ("philosophy", "program", "meeting_format", "spiritual_stance", "sponsorship", "mat_stance")
+
     class Approach(models.TextChoices):
         TWELVE_STEP = "twelve_step", _("12-step")
         SECULAR = "secular", _("Secular")

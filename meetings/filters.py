@@ -162,7 +162,7 @@ class MeetingFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, now: dt.datetime | None = None, **kwargs):
         if queryset is None:
-            queryset = Meeting.objects.active().with_details()
+            queryset = Meeting.objects.active().for_listing()
         super().__init__(data, queryset, **kwargs)
         self.now = now or timezone.now()
 

@@ -238,6 +238,19 @@ class MeetingQuerySet(models.QuerySet):
         """Everything a list or page shows, in a fixed number of queries."""
         return self.select_related("organization", "location").prefetch_related("types__facet")
 
+    def for_listing(self) -> "MeetingQuerySet":
+        """``with_details`` without the long texts a list of results never shows.
+
+        A dense search counts its matches with a window over every matching row (finder/pagination.py);
+        the organizations' fact-sheet texts made those rows ~1.2 kB wide, and PostgreSQL spilled
+        thousands of them to disk (benchmarks/README.md, load).
+        """
+        return self.with_details().defer(
+            "group_notes",
+            "unmapped_types",
+            *(f"organization__{name}" for name in Organization.LONG_TEXTS),
+        )
+
     def near(self, latitude: float, longitude: float, miles: float) -> "MeetingQuerySet":
         """Meetings with a location within ``miles``, annotated with ``distance`` in miles.
 
