@@ -23,18 +23,32 @@ class CountingPaginator(Paginator):
         if number < 1 or not hasattr(self.object_list, "query") or self.object_list.query.distinct:
             return super().page(number)
         bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        # The annotations (distance, minutes until the next start) come with the keys: the second
+        # query looks rows up by key only, without the search's conditions.
+        annotations = [name for name in queryset.query.annotation_select if name != "total_count"]
         keys = list(
-            self.object_list.annotate(total_count=Window(Count("*"))).values_list("pk", "total_count")[
+            queryset.annotate(total_count=Window(Count("*"))).values_list("pk", "total_count", *annotations)[
                 bottom : bottom + self.per_page
             ]
         )
-        rows = []
-        if keys:
-            self.__dict__["count"] = keys[0][1]
-            found = {row.pk: row for row in self.object_list.filter(pk__in=[pk for pk, _ in keys])}
-            rows = [found[pk] for pk, _ in keys if pk in found]
-        elif number == 1:
-            self.__dict__["count"] = 0
-        else:
+        if not keys and number > 1:
             raise EmptyPage("That page contains no results")
+        self.__dict__["count"] = keys[0][1] if keys else 0
+        found = _by_key(queryset, [key[0] for key in keys]) if keys else {}
+        rows = []
+        for pk, _, *values in keys:
+            if pk in found:  # unless deleted in between
+                for name, value in zip(annotations, values, strict=True):
+                    setattr(found[pk], name, value)
+                rows.append(found[pk])
         return self._get_page(rows, number, self)
+
+
+def _by_key(queryset, keys: list) -> dict:
+    """The rows with these keys, with what ``queryset`` selects, prefetches and defers."""
+    fresh = queryset.model._default_manager.filter(pk__in=keys)
+    fresh.query.select_related = queryset.query.select_related
+    fresh.query.deferred_loading = queryset.query.deferred_loading
+    fresh = fresh.prefetch_related(*queryset._prefetch_related_lookups)
+    return {row.pk: row for row in fresh}
