@@ -223,8 +223,10 @@ def machine_cpu() -> tuple[float, float]:
 # The machine
 
 
-def machine(database_version: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """What the report says the numbers were measured on."""
+def machine(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """What the report says the numbers were measured on (after ``prepare``: it asks the database)."""
+    import search  # benchmarks/search.py
+
     model, flags = "unknown", ""
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as cpuinfo:
         for line in cpuinfo:
@@ -254,21 +256,10 @@ def machine(database_version: str, extra: dict[str, str] | None = None) -> dict[
         "Django": version("django"),
         "gunicorn": version("gunicorn"),
         "psycopg": version("psycopg"),
-        "database": database_version,
+        "database": search.database_version(),
         **(extra or {}),
         "load average before": " ".join(f"{value:.2f}" for value in os.getloadavg()),
     }
-
-
-def database_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def program_version(program: str, *arguments: str) -> str:
@@ -277,3 +268,13 @@ def program_version(program: str, *arguments: str) -> str:
         return "not installed"
     result = subprocess.run([path, *arguments], capture_output=True, text=True)
     return ((result.stdout or result.stderr).strip().splitlines() or ["?"])[0]
+
+
+def write_report(text: str, path: Path) -> None:
+    """Print the report and keep a copy in ``path`` (best effort)."""
+    print()
+    print(text)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"Written to {path}.")

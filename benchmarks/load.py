@@ -32,7 +32,6 @@ next request, so a slow server is sent fewer requests (coordinated omission; see
 """
 
 import argparse
-import contextlib
 import dataclasses
 import itertools
 import math
@@ -623,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         places = spots(rng)
         slugs = meeting_slugs(rng)
         feeds = feed_candidates(rng, places) if args.mix["feed"] else []
-        machine = _site.machine(_site.database_version(), {"wrk": _site.program_version("wrk", "-v")})
+        machine = _site.machine({"wrk": _site.program_version("wrk", "-v")})
         from django.db import connection
 
         connection.close()  # this process's own connection stays out of the way
@@ -645,12 +644,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Running {clients} clients for {args.duration} s…", flush=True)
                 runs.append(run_wrk(wrk, server, targets, clients, args.duration, args, str(clients)))
             text = report(runs, args, machine, server)
-    print()
-    print(text)
-    with contextlib.suppress(OSError):
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text)
-        print(f"Written to {args.output}.")
+    _site.write_report(text, args.output)
     errors = sum(run.errors for run in runs)
     if errors:
         print(f"\nFAILED: {errors} requests failed (not 200, or socket errors; see above).", file=sys.stderr)

@@ -23,7 +23,6 @@ within ``--area-miles`` of the ZIP code (an intergroup's area), every meeting in
 """
 
 import argparse
-import contextlib
 import gzip
 import html.parser
 import importlib.util
@@ -336,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     with _site.database(args) as url:
         environment = _site.site_environment(url)
         _site.prepare(args, environment)
-        machine = _site.machine(_site.database_version(), {"chromium": _site.program_version(CHROMIUM, "--version")})
+        machine = _site.machine({"chromium": _site.program_version(CHROMIUM, "--version")})
         with _site.gunicorn(args, environment, _site.WORK / "gunicorn-page-weight.log") as server:
             feed_sizes = feeds(server.url, args.near, args.area_miles, args.whole_feed)
             from django.db import connection
@@ -345,12 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             flows = browse(server.url, args.near)
             references = referenced(server.url, args.near)
             text = report(args, machine, flows, references, feed_sizes, server.url)
-    print()
-    print(text)
-    with contextlib.suppress(OSError):
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text)
-        print(f"Written to {args.output}.")
+    _site.write_report(text, args.output)
     return 0
 
 

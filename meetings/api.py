@@ -171,7 +171,12 @@ class MeetingSerializer(serializers.ModelSerializer):
 LOCATION_FIELDS = LocationSerializer.Meta.fields
 _TIMESTAMP = serializers.DateTimeField()
 API_COLUMNS = [
-    *(name for name in MeetingSerializer.Meta.fields if name in {f.name for f in Meeting._meta.concrete_fields}),
+    # "url" in the JSON is our page, not the model's url (the listing on its source).
+    *(
+        name
+        for name in MeetingSerializer.Meta.fields
+        if name != "url" and name in {f.name for f in Meeting._meta.concrete_fields}
+    ),
     "organization__slug",
     "organization__name",
     "organization__short_name",

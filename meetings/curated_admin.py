@@ -27,6 +27,13 @@ class CuratedForm(forms.ModelForm):
         return self.curation_user is not None and not curation.is_superuser(self.curation_user)
 
 
+def _scoped(queryset: QuerySet, user, curated: Callable) -> QuerySet:
+    """``queryset`` limited to what ``curated(user)`` gives, unless the user is a superuser."""
+    if curation.is_superuser(user):
+        return queryset
+    return queryset.filter(pk__in=curated(user).values("pk"))
+
+
 class CuratedAdmin(ModelAdmin):
     """Scopes every page of a model to ``curated(user)``."""
 
@@ -38,10 +45,7 @@ class CuratedAdmin(ModelAdmin):
         raise NotImplementedError
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if curation.is_superuser(request.user):
-            return queryset
-        return queryset.filter(pk__in=self.curated(request.user).values("pk"))
+        return _scoped(super().get_queryset(request), request.user, self.curated)
 
     def in_scope(self, request, obj) -> bool:
         """Whether ``obj``, as stored, is one the user curates (asked once per object and request)."""
@@ -139,10 +143,7 @@ class CuratedInline(admin.TabularInline):
         raise NotImplementedError
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if curation.is_superuser(request.user):
-            return queryset
-        return queryset.filter(pk__in=self.curated(request.user).values("pk"))
+        return _scoped(super().get_queryset(request), request.user, self.curated)
 
 
 class MeetingAdminForm(CuratedForm):

@@ -55,11 +55,6 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def zones_by_local_clock(now: dt.datetime, zones: Iterable[str] | None = None) -> dict[dt.datetime, list[str]]:
-    """Group zones by their local wall-clock time at ``now`` (seconds dropped). Do not change the result."""
-    return _grouped(now.replace(second=0, microsecond=0), tuple(zones) if zones is not None else _all_zones())
-
-
 @lru_cache(maxsize=32)
 def _grouped(minute: dt.datetime, zones: tuple[str, ...]) -> dict[dt.datetime, list[str]]:
     # One grouping serves every search in the same minute.
