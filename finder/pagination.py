@@ -46,9 +46,10 @@ class CountingPaginator(Paginator):
 
 
 def _by_key(queryset, keys: list) -> dict:
-    """The rows with these keys, with what ``queryset`` selects, prefetches and defers."""
-    fresh = queryset.model._default_manager.filter(pk__in=keys)
+    """The rows with these keys, with what ``queryset`` selects, prefetches, defers and attaches."""
+    fresh = queryset.model._default_manager.filter(pk__in=keys).order_by()  # page() puts them in the keys' order
     fresh.query.select_related = queryset.query.select_related
     fresh.query.deferred_loading = queryset.query.deferred_loading
+    fresh._iterable_class = queryset._iterable_class  # e.g. meetings with their types (WithTypeList)
     fresh = fresh.prefetch_related(*queryset._prefetch_related_lookups)
     return {row.pk: row for row in fresh}

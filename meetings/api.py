@@ -2,12 +2,15 @@
 
 import copy
 import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -91,15 +94,15 @@ class MeetingSerializer(serializers.ModelSerializer):
     # Lists serialize 25–100 meetings per request; DRF's generic field machinery (a bound field
     # per value, nested serializers, ``inspect`` for callable sources) cost more than the SQL did
     # (benchmarks/README.md). The fields above stay declared for the OpenAPI schema and its tests;
-    # ``to_representation`` builds the same JSON directly.
-    @property
-    def _search(self) -> MeetingFilter | None:
-        return self.context.get("search")
+    # ``to_representation`` builds the same JSON directly, from what ``_facts`` works out once.
+    @cached_property
+    def _facts(self) -> "_RequestFacts":
+        return _RequestFacts.of(self.context)
 
     def _next(self, meeting: Meeting) -> dt.datetime:
         """Worked out once per meeting, though three fields show it."""
         if not hasattr(meeting, "_next_start"):
-            meeting._next_start = meeting.next_start(self._search.now if self._search else self.context["now"])
+            meeting._next_start = meeting.next_start(self._facts.now)
         return meeting._next_start
 
     @extend_schema_field(OpenApiTypes.DATETIME)
@@ -108,26 +111,26 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def get_local_time(self, meeting: Meeting) -> str:
         start = self._next(meeting)
-        return f"{_day_name(meeting.day)} {start:%-I:%M %p} {start.tzname()} ({meeting.timezone})"
+        return f"{self._facts.day_names[meeting.day]} {start:%-I:%M %p} {start.tzname()} ({meeting.timezone})"
 
     @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_visitor_time(self, meeting: Meeting) -> str | None:
-        zone = self._search.visitor_zone if self._search else None
+        zone = self._facts.visitor_zone
         if zone is None or zone.key == meeting.timezone:
             return None
         return self._next(meeting).astimezone(zone).isoformat()
 
     @extend_schema_field({"type": "number", "format": "float", "nullable": True})
     def get_distance(self, meeting: Meeting) -> float | None:
-        if not self._search:
-            return None
-        return self._search.display_distance(getattr(meeting, "distance", None))
+        search = self._facts.search
+        return None if search is None else search.display_distance(getattr(meeting, "distance", None))
 
     def get_units(self, meeting: Meeting) -> str:
-        return self._search.chosen_units if self._search else "mi"
+        return self._facts.units
 
     def to_representation(self, meeting: Meeting) -> dict:
-        links = _links(self.context)
+        facts = self._facts
+        links = facts.links
         organization = meeting.organization
         location = meeting.location
         return {
@@ -142,7 +145,7 @@ class MeetingSerializer(serializers.ModelSerializer):
                 "url": links.organization(organization.slug),
             },
             "day": meeting.day,
-            "day_name": _day_name(meeting.day),
+            "day_name": facts.day_names[meeting.day],
             "start_time": _clock(meeting.start_time),
             "end_time": _clock(meeting.end_time),
             "timezone": meeting.timezone,
@@ -159,17 +162,16 @@ class MeetingSerializer(serializers.ModelSerializer):
             "conference_phone_notes": meeting.conference_phone_notes,
             "types": [
                 {"code": t.code, "name_en": t.name_en, "name_es": t.name_es, "facet": t.facet.key}
-                for t in meeting.types.all()
+                for t in meeting.type_list
             ],
             "notes": meeting.notes,
             "last_verified": meeting.last_verified.isoformat() if meeting.last_verified else None,
-            "updated_at": _TIMESTAMP.to_representation(meeting.updated_at),
+            "updated_at": facts.timestamp(meeting.updated_at),
             "is_demo": meeting.is_demo,
         }
 
 
 LOCATION_FIELDS = LocationSerializer.Meta.fields
-_TIMESTAMP = serializers.DateTimeField()
 API_COLUMNS = [
     # "url" in the JSON is our page, not the model's url (the listing on its source).
     *(
@@ -184,9 +186,38 @@ API_COLUMNS = [
 ]  # DRF's own format for timestamps
 
 
-def _day_name(day: int) -> str:
-    # get_day_display() hashes every choice, each a lazy translation, per call.
-    return str(Weekday(day).label)
+@dataclass(frozen=True)
+class _RequestFacts:
+    """What every meeting of a response shares, worked out once per response."""
+
+    search: MeetingFilter | None
+    now: dt.datetime
+    visitor_zone: ZoneInfo | None
+    units: str
+    links: "_Links"
+    # In the request's language; get_day_display() translates every choice on each call.
+    day_names: dict[int, str]
+    timestamp_zone: dt.tzinfo
+
+    def timestamp(self, value: dt.datetime | None) -> str | None:
+        """As DRF writes a DateTimeField: ISO 8601 in the current zone, "Z" for UTC."""
+        if value is None:
+            return None
+        text = value.astimezone(self.timestamp_zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    @classmethod
+    def of(cls, context: dict) -> "_RequestFacts":
+        search = context.get("search")
+        return cls(
+            search=search,
+            now=search.now if search else context["now"],
+            visitor_zone=search.visitor_zone if search else None,
+            units=search.chosen_units if search else "mi",
+            links=_links(context),
+            day_names={day.value: str(day.label) for day in Weekday},
+            timestamp_zone=timezone.get_current_timezone(),
+        )
 
 
 def _clock(value: dt.time | None) -> str | None:
@@ -334,7 +365,7 @@ class MeetingViewSet(
     """
 
     # Only the columns the JSON shows: the organization's fact-sheet texts stay in the database.
-    queryset = Meeting.objects.active().with_details().only(*API_COLUMNS)
+    queryset = Meeting.objects.active().for_listing().only(*API_COLUMNS)
     serializer_class = MeetingSerializer
     permission_classes = [CuratorsWrite]
     lookup_field = "slug"

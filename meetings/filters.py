@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from finder.filters import CodesFilter, YesNoFilter
+from finder.filters import CodesFilter, FilterSet, YesNoFilter
 from groups.models import Kind, Organization
 from meetings import geocoding, schedule
 from meetings.distance import from_miles, to_miles
@@ -92,7 +92,7 @@ class MeetingSearchForm(forms.Form):
         return data
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(FilterSet):
     near = django_filters.CharFilter(
         method="filter_nothing", max_length=200, help_text='A US ZIP code, "City, ST", "City, Country" or "lat,lng".'
     )
@@ -130,14 +130,14 @@ class MeetingFilter(django_filters.FilterSet):
         field_name="types",
         distinct=False,  # each code is its own join on the unique (meeting, type) pairs: no duplicates
         to_field_name="code",
-        queryset=MeetingType.objects.all(),
+        queryset=MeetingType.objects.order_by(),  # only looked up by code: no join for the types' order
         conjoined=True,
         help_text="Meeting Guide type codes (O, C, W, S…); several are combined with AND.",
     )
     organization = CodesFilter(
         field_name="organization__slug",
         to_field_name="slug",
-        queryset=Organization.objects.all(),
+        queryset=Organization.objects.order_by().only("pk", "slug"),
         help_text="Organization slugs; several are combined with OR.",
     )
     kind = django_filters.MultipleChoiceFilter(

@@ -6,14 +6,16 @@ at those boundaries with ``Weekday.from_bmlt`` and ``Weekday.from_date``.
 """
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -238,17 +240,23 @@ class MeetingQuerySet(models.QuerySet):
         """Everything a list or page shows, in a fixed number of queries."""
         return self.select_related("organization", "location").prefetch_related("types__facet")
 
+    def with_type_list(self) -> "MeetingQuerySet":
+        """Each meeting's ``type_list`` read with the meetings, in one query for all of them."""
+        clone = self._chain()
+        clone._iterable_class = WithTypeList
+        return clone
+
     def for_listing(self) -> "MeetingQuerySet":
-        """``with_details`` without the long texts a list of results never shows.
+        """What a list of results shows, without the long texts it never shows.
 
         A dense search counts its matches with a window over every matching row (finder/pagination.py);
         the organizations' fact-sheet texts made those rows ~1.2 kB wide, and PostgreSQL spilled
         thousands of them to disk (benchmarks/README.md, load).
         """
-        return self.with_details().defer(
-            "group_notes",
-            "unmapped_types",
-            *(f"organization__{name}" for name in Organization.LONG_TEXTS),
+        return (
+            self.select_related("organization", "location")
+            .with_type_list()
+            .defer("group_notes", "unmapped_types", *(f"organization__{name}" for name in Organization.LONG_TEXTS))
         )
 
     def near(self, latitude: float, longitude: float, miles: float) -> "MeetingQuerySet":
@@ -412,10 +420,21 @@ class Meeting(models.Model):
     def is_in_person(self) -> bool:
         return self.attendance_mode in self.IN_PERSON_MODES
 
+    @cached_property
+    def type_list(self) -> list[MeetingType]:
+        """The meeting's types in facet order, each with its facet.
+
+        Lists read them with the meetings (``with_type_list``); otherwise they come from
+        ``with_details``'s prefetch, or from one query now.
+        """
+        if "types" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.types.all())
+        return list(self.types.select_related("facet"))
+
     def types_by_facet(self) -> dict[str, list[MeetingType]]:
-        """Types grouped by facet name, in facet order (uses prefetched types)."""
+        """Types grouped by facet name, in facet order."""
         grouped: dict[str, list[MeetingType]] = {}
-        for meeting_type in sorted(self.types.all(), key=lambda t: (t.facet.order, t.order, t.name_en)):
+        for meeting_type in self.type_list:
             grouped.setdefault(meeting_type.facet.name, []).append(meeting_type)
         return grouped
 
@@ -425,7 +444,74 @@ class Meeting(models.Model):
 
     @property
     def languages(self) -> list[MeetingType]:
-        return [t for t in self.types.all() if t.facet.key == "language"]
+        return [t for t in self.type_list if t.facet.key == "language"]
+
+
+class WithTypeList(models.query.ModelIterable):
+    """Meetings with their ``type_list`` filled in, from one query for all of them.
+
+    Django's prefetch of ``types__facet`` took two queries and built a type and a facet for every
+    type of every meeting, through a related manager per meeting: 5 ms of Python in a search that
+    shows 7 meetings (benchmarks/README.md, run 6). Here each type and facet is built once per list.
+    """
+
+    def __iter__(self):
+        meetings = list(super().__iter__())
+        _attach_type_lists(meetings, self.queryset.db)
+        yield from meetings
+
+
+_TYPE_FIELDS = [field.attname for field in MeetingType._meta.concrete_fields]
+_FACET_FIELDS = [field.attname for field in TypeFacet._meta.concrete_fields]
+
+
+@lru_cache(maxsize=4)
+def _type_rows_sql(vendor: str) -> str:
+    """Meeting id, the type's columns, its facet's columns; in the types' order. Ids go in ``{ids}``.
+
+    Written out because its shape never changes: the ORM took ~2 ms to build and compile it for
+    each search (benchmarks/README.md, run 6). The names come from the models' metadata.
+    """
+    q = next(c for c in connections.all() if c.vendor == vendor).ops.quote_name
+    link, types, facets = Meeting.types.through._meta, MeetingType._meta, TypeFacet._meta
+
+    def column(meta, name: str) -> str:
+        return q(meta.get_field(name).column)
+
+    selected = [f"t.{q(f.column)}" for f in types.concrete_fields]
+    selected += [f"f.{q(f.column)}" for f in facets.concrete_fields]
+    order = [f"f.{column(facets, 'order')}", f"t.{column(types, 'order')}", f"t.{column(types, 'name_en')}"]
+    return (
+        f"SELECT l.{column(link, 'meeting')}, {', '.join(selected)} FROM {q(link.db_table)} l "
+        f"JOIN {q(types.db_table)} t ON t.{column(types, 'id')} = l.{column(link, 'meetingtype')} "
+        f"JOIN {q(facets.db_table)} f ON f.{column(facets, 'id')} = t.{column(types, 'facet')} "
+        f"WHERE l.{column(link, 'meeting')} IN ({{ids}}) ORDER BY {', '.join(order)}, t.{column(types, 'id')}"
+    )
+
+
+def _attach_type_lists(meetings: list[Meeting], db: str) -> None:
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    for meeting in meetings:
+        meeting.__dict__["type_list"] = []
+    if not by_pk:
+        return
+    connection = connections[db]
+    sql = _type_rows_sql(connection.vendor).format(ids=", ".join(["%s"] * len(by_pk)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(by_pk))
+        rows = cursor.fetchall()
+    types: dict[int, MeetingType] = {}
+    facets: dict[int, TypeFacet] = {}
+    split = 1 + len(_TYPE_FIELDS)
+    for row in rows:
+        meeting_type = types.get(row[1])
+        if meeting_type is None:
+            facet = facets.get(row[split])
+            if facet is None:
+                facet = facets[row[split]] = TypeFacet.from_db(db, _FACET_FIELDS, row[split:])
+            meeting_type = types[row[1]] = MeetingType.from_db(db, _TYPE_FIELDS, row[1:split])
+            meeting_type.facet = facet
+        by_pk[row[0]].__dict__["type_list"].append(meeting_type)
 
 
 class Feed(models.Model):
