@@ -82,8 +82,7 @@ class FilterSet(django_filters.FilterSet):
 
 
 def _copy_filter(filter_, parent, model):
-    clone = copy.copy(filter_)
-    clone.__dict__.pop("_field", None)
+    clone = copy.copy(filter_)  # keeps its field, the one in the shared form class
     clone.model = model
     clone.parent = parent
     if filter_.method is not None:

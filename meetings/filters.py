@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from finder.filters import CodesFilter, FilterSet, YesNoFilter
@@ -52,11 +53,43 @@ class DaysFilter(django_filters.MultipleChoiceFilter):
     """Weekdays as numbers or names, "today" or "tomorrow" (documented as strings, not integers)."""
 
 
-class TypeCodesFilter(CodesFilter):
+class TypeCodesField(forms.Field):
+    """Type codes, checked against the cached codes (no query per search) and cleaned to type ids."""
+
+    widget = forms.SelectMultiple  # several values: ?type=W&type=S
+    default_error_messages = {
+        "invalid_choice": _("Select a valid choice. %(value)s is not one of the available choices."),
+        "invalid_list": _("Enter a list of values."),
+    }
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        return [str(code) for code in value]
+
+    def clean(self, value) -> list[int]:
+        codes = super().clean(value)
+        if not codes:
+            return []
+        ids = MeetingType.objects.ids_by_code()
+        for code in codes:
+            if code not in ids:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code}
+                )
+        return [ids[code] for code in codes]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TypeCodesFilter(django_filters.MultipleChoiceFilter):
     """Types named by code, matched by id on the (meeting, type) table: no join to the types."""
 
-    def get_filter_predicate(self, v: MeetingType) -> dict:
-        return {self.field_name: v.pk}
+    field_class = TypeCodesField
+
+    def get_filter_predicate(self, v: int) -> dict:
+        return {self.field_name: v}
 
 
 class MeetingSearchForm(forms.Form):
@@ -129,8 +162,6 @@ class MeetingFilter(FilterSet):
     type = TypeCodesFilter(
         field_name="types",
         distinct=False,  # each code is its own join on the unique (meeting, type) pairs: no duplicates
-        to_field_name="code",
-        queryset=MeetingType.objects.order_by(),  # only looked up by code: no join for the types' order
         conjoined=True,
         help_text="Meeting Guide type codes (O, C, W, S…); several are combined with AND.",
     )
@@ -229,7 +260,8 @@ class MeetingFilter(FilterSet):
         """Every condition but the radius."""
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        return queryset.filter(schedule.start_between(data.get("start_after"), data.get("start_before")))
+        between = schedule.start_between(data.get("start_after"), data.get("start_before"))
+        return queryset.filter(between) if between else queryset
 
     def counts_farther_away(self) -> dict[int, int]:
         """How many meetings match within each larger distance, for an empty or short result."""

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from groups.models import Organization
-from meetings.models import MeetingType, OrganizationTypeCode, TypeFacet
+from meetings.models import TYPE_IDS_CACHE_KEY, MeetingType, OrganizationTypeCode, TypeFacet
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "meeting_types.json"
 
@@ -55,6 +56,7 @@ def load_meeting_types(data: dict) -> TypesReport:
             },
         )
     report.types = len(types)
+    transaction.on_commit(lambda: cache.delete(TYPE_IDS_CACHE_KEY))  # searches check codes against it
 
     organizations = Organization.objects.in_bulk(list(data.get("organization_codes", {})), field_name="slug")
     for slug, codes in data.get("organization_codes", {}).items():

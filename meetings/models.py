@@ -101,6 +101,23 @@ TYPE_DESCRIPTIONS = (
 )
 
 
+TYPE_IDS_CACHE_KEY = "meetings:type-ids-by-code"
+TYPE_IDS_CACHE_SECONDS = 300
+
+
+class MeetingTypeQuerySet(models.QuerySet):
+    def ids_by_code(self) -> dict[str, int]:
+        """Every type's id by its code, cached for a few minutes (loading the types clears it).
+
+        A search for types checks its codes here instead of asking the database each time.
+        """
+        ids = cache.get(TYPE_IDS_CACHE_KEY)
+        if ids is None:
+            ids = dict(MeetingType.objects.order_by().values_list("code", "pk"))
+            cache.set(TYPE_IDS_CACHE_KEY, ids, TYPE_IDS_CACHE_SECONDS)
+        return ids
+
+
 class MeetingType(models.Model):
     """A Meeting Guide type code (O, C, W, S…), shared by every fellowship."""
 
@@ -110,6 +127,8 @@ class MeetingType(models.Model):
     facet = models.ForeignKey(TypeFacet, on_delete=models.PROTECT, related_name="types")
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = MeetingTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["facet__order", "order", "name_en"]
@@ -266,13 +285,9 @@ class MeetingQuerySet(models.QuerySet):
         great-circle distance then decides, with the same formula used for display.
         """
         box = distance.bounding_box(latitude, longitude, miles)
-        return (
-            self.filter(distance.within_box(box, "location__latitude", "location__longitude"))
-            .annotate(
-                distance=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
-            )
-            .filter(distance__lte=miles)
-        )
+        return self.annotate(
+            distance=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
+        ).filter(distance.within_box(box, "location__latitude", "location__longitude"), distance__lte=miles)
 
     def by_next_start(self, now: dt.datetime, zones: list[str] | None = None) -> "MeetingQuerySet":
         """Ordered by the next start in each meeting's own zone; meetings in progress first.

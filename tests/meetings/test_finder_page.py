@@ -90,9 +90,9 @@ def test_javascript_gets_only_the_results_when_it_asks(client, finder_meetings):
 
 
 def test_the_page_uses_the_same_few_queries_whatever_it_lists(client, finder_meetings, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         small = page(client, q="Courage")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         large = page(client, lat=LAT, lng=LNG, distance="100")
     assert len(listed(small)) == 1 and len(listed(large)) > 3
 

@@ -136,3 +136,21 @@ def test_a_site_with_no_meetings_yet_lists_none_soonest_first():
     now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
     assert list(Meeting.objects.by_next_start(now, zones=[])) == []
     assert list(Meeting.objects.filter(schedule.starting_within(now, 60, zones=[]))) == []
+
+
+class TestZoneLists:
+    @pytest.fixture
+    def postgresql(self, monkeypatch):
+        from django.db import connections
+
+        monkeypatch.setattr(type(connections["default"]), "vendor", "postgresql")
+
+    def test_zone_names_are_written_into_the_sql_when_they_need_no_quoting(self, postgresql):
+        sql, params = schedule._zones_in(["America/New_York", "America/Port-au-Prince", "Etc/GMT+5"])
+        assert params == []
+        assert "'{America/New_York,America/Port-au-Prince,Etc/GMT+5}'" in sql
+
+    def test_any_other_name_goes_as_a_parameter(self, postgresql):
+        for odd in ("Bad'Zone", "Bad,Zone", "Bad Zone", "Bad}Zone", 'Bad"Zone', "Bad\\Zone"):
+            sql, params = schedule._zones_in(["America/New_York", odd])
+            assert params == [["America/New_York", odd]] and odd not in sql

@@ -3,8 +3,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from meetings.loading import DEFAULT_PATH
-from meetings.models import MeetingType, OrganizationTypeCode, TypeFacet
+from meetings.loading import DEFAULT_PATH, load_meeting_types
+from meetings.models import Meeting, MeetingType, OrganizationTypeCode, TypeFacet
+from tests.factories import make_meeting, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,40 @@ def test_loading_the_types_again_changes_nothing(directory):
     before = (MeetingType.objects.count(), OrganizationTypeCode.objects.count())
     call_command("load_meeting_types", verbosity=0)
     assert (MeetingType.objects.count(), OrganizationTypeCode.objects.count()) == before
+
+
+class TestTypesOfAList:
+    @pytest.fixture
+    def meetings(self, directory):
+        types = MeetingType.objects.in_bulk(field_name="code")
+        organization = make_organization()
+        made = [make_meeting(organization=organization, name=name) for name in ("A", "B", "C")]
+        made[0].types.set([types["S"], types["W"], types["O"]])
+        made[1].types.set([types["D"], types["O"]])
+        return made
+
+    def test_a_list_reads_the_types_of_all_its_meetings_in_one_query(self, meetings, django_assert_num_queries):
+        with django_assert_num_queries(2):
+            listed = list(Meeting.objects.for_listing().filter(pk__in=[m.pk for m in meetings]).order_by("name"))
+            codes = [[t.code for t in meeting.type_list] for meeting in listed]
+            facets = [t.facet.key for t in listed[0].type_list]
+        assert [sorted(c) for c in codes] == [["O", "S", "W"], ["D", "O"], []]
+        assert facets == ["attendance", "community", "language"]
+
+    def test_a_list_shows_the_types_in_the_order_a_meeting_page_does(self, meetings):
+        listed = {m.pk: [t.code for t in m.type_list] for m in Meeting.objects.for_listing()}
+        for meeting in Meeting.objects.with_details():
+            assert listed[meeting.pk] == [t.code for t in meeting.type_list]
+            assert listed[meeting.pk] == list(
+                meeting.types.order_by(*MeetingType._meta.ordering).values_list("code", flat=True)
+            )
+
+
+def test_a_new_type_can_be_searched_once_the_types_are_loaded_again(
+    client, directory, django_capture_on_commit_callbacks
+):
+    assert client.get("/api/v1/meetings/", {"type": "ZZ"}).status_code == 400  # the known codes are now cached
+    new_type = {"code": "ZZ", "name_en": "Test type", "facet": "format"}
+    with django_capture_on_commit_callbacks(execute=True):
+        load_meeting_types({"facets": [{"key": "format", "name_en": "Format"}], "types": [new_type]})
+    assert client.get("/api/v1/meetings/", {"type": "ZZ"}).status_code == 200
