@@ -61,6 +61,9 @@ def build_parser(description: str = __doc__) -> argparse.ArgumentParser:
     parser.add_argument("--fresh", action="store_true", help="SQLite: delete the file and start anew.")
     parser.add_argument("--no-analyze", action="store_true", help="Skip ANALYZE (planner statistics) before measuring.")
     parser.add_argument("--explain", action="store_true", help="Print each search's query plans too.")
+    parser.add_argument(
+        "--phases", action="store_true", help="Print where each search's time goes (CPU and wall, per phase)."
+    )
     return parser
 
 
@@ -226,6 +229,63 @@ def explain(search: Search, vendor: str) -> None:
             print("```")
 
 
+# What a list request does, in order; nested phases are part of the ones above them.
+PHASES = [
+    ("finder.api.StrictFilterMixin", "filter_queryset", "FilterSet: validate, build the query"),
+    ("finder.pagination.CountingPaginator", "page", "paginate: every query of the page"),
+    ("finder.pagination", "_by_key", "  the page's rows and their types"),
+    ("django.db.models.sql.compiler.SQLCompiler", "as_sql", "  compiling SQL (ORM)"),
+    ("django.db.backends.utils.CursorWrapper", "execute", "  executing SQL (driver and database)"),
+    ("rest_framework.serializers.ListSerializer", "to_representation", "serializer"),
+    ("finder.renderers.FastJSONRenderer", "render", "JSON"),
+]
+
+
+def phases(search: Search, repeat: int) -> None:
+    """Time each phase of ``repeat`` requests (CPU of this process, and wall), by wrapping its function."""
+    import functools
+    import importlib
+
+    from django.test import Client
+
+    totals: dict[str, list[float]] = {label: [0.0, 0.0] for _, _, label in PHASES}
+    originals = []
+    for path, name, label in PHASES:
+        module_path, _, owner_name = path.rpartition(".")
+        try:
+            owner = getattr(importlib.import_module(module_path), owner_name)
+        except (ImportError, AttributeError):
+            owner = importlib.import_module(path)
+        original = getattr(owner, name)
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                totals[_label][0] += time.process_time() - cpu
+                totals[_label][1] += time.perf_counter() - wall
+
+        setattr(owner, name, functools.wraps(original)(timed))
+        originals.append((owner, name, original))
+    client = Client()
+    try:
+        client.get(search.url)
+        for values in totals.values():
+            values[:] = [0.0, 0.0]
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(repeat):
+            client.get(search.url)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    print(f"\n{search.title}: {cpu / repeat * 1000:.1f} ms CPU, {wall / repeat * 1000:.1f} ms wall per request\n")
+    print("| phase | CPU ms | wall ms |\n|---|---:|---:|")
+    for label, (phase_cpu, phase_wall) in totals.items():
+        print(f"| {label} | {phase_cpu / repeat * 1000:.1f} | {phase_wall / repeat * 1000:.1f} |")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
@@ -297,6 +357,9 @@ def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None =
     for search in results:
         measure(search, args)
     report(results, args)
+    if args.phases:
+        for search in results:
+            phases(search, args.repeat)
     if args.explain:
         for search in results:
             explain(search, connection.vendor)
