@@ -47,6 +47,9 @@ class CountingPaginator(Paginator):
 
 def _by_key(queryset, keys: list) -> dict:
     """The rows with these keys, with what ``queryset`` selects, prefetches, defers and attaches."""
+    read_by_key = getattr(queryset._iterable_class, "by_key", None)
+    if read_by_key is not None:  # rows with a reader of their own (meetings.models.MeetingRows)
+        return {row.pk: row for row in read_by_key(keys, queryset.db)}
     fresh = queryset.model._default_manager.filter(pk__in=keys).order_by()  # page() puts them in the keys' order
     fresh.query.select_related = queryset.query.select_related
     fresh.query.deferred_loading = queryset.query.deferred_loading

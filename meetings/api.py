@@ -3,15 +3,17 @@
 import copy
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -23,7 +25,7 @@ from finder.pagination import CountingPaginator
 from groups.models import Organization
 from meetings import curation, history
 from meetings.filters import MeetingFilter
-from meetings.models import Location, Meeting, MeetingType, Weekday
+from meetings.models import Location, Meeting, MeetingRows, MeetingType, Weekday
 
 
 class MeetingPagination(PageNumberPagination):
@@ -172,18 +174,19 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 LOCATION_FIELDS = LocationSerializer.Meta.fields
-API_COLUMNS = [
+
+
+class _ApiRows(MeetingRows):
+    """Only the columns the JSON shows: the organization's fact-sheet texts stay in the database."""
+
     # "url" in the JSON is our page, not the model's url (the listing on its source).
-    *(
+    fields = tuple(
         name
         for name in MeetingSerializer.Meta.fields
-        if name != "url" and name in {f.name for f in Meeting._meta.concrete_fields}
-    ),
-    "organization__slug",
-    "organization__name",
-    "organization__short_name",
-    *(f"location__{name}" for name in LOCATION_FIELDS),
-]  # DRF's own format for timestamps
+        if name != "url" and name in {f.name for f in Meeting._meta.concrete_fields if not f.is_relation}
+    )
+    organization_fields = ("slug", "name", "short_name")
+    location_fields = tuple(LOCATION_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -195,8 +198,7 @@ class _RequestFacts:
     visitor_zone: ZoneInfo | None
     units: str
     links: "_Links"
-    # In the request's language; get_day_display() translates every choice on each call.
-    day_names: dict[int, str]
+    day_names: dict[int, str]  # in the request's language
     timestamp_zone: dt.tzinfo
 
     def timestamp(self, value: dt.datetime | None) -> str | None:
@@ -214,8 +216,8 @@ class _RequestFacts:
             now=search.now if search else context["now"],
             visitor_zone=search.visitor_zone if search else None,
             units=search.chosen_units if search else "mi",
-            links=_links(context),
-            day_names={day.value: str(day.label) for day in Weekday},
+            links=_links(get_script_prefix(), get_urlconf()),
+            day_names=_day_names(get_language()),
             timestamp_zone=timezone.get_current_timezone(),
         )
 
@@ -225,7 +227,7 @@ def _clock(value: dt.time | None) -> str | None:
 
 
 class _Links:
-    """Page addresses from one ``reverse()`` each, not one per meeting."""
+    """Page addresses from one ``reverse()`` each, not one per meeting (kept for each URL prefix)."""
 
     def __init__(self) -> None:
         self._meeting = reverse("meetings:meeting-detail", args=["-slug-"])
@@ -238,10 +240,15 @@ class _Links:
         return self._organization.replace("-slug-", slug)
 
 
-def _links(context: dict) -> _Links:
-    if "_links" not in context:
-        context["_links"] = _Links()
-    return context["_links"]
+@lru_cache(maxsize=16)
+def _links(script_prefix: str, urlconf: str | None) -> _Links:
+    return _Links()
+
+
+@lru_cache(maxsize=16)
+def _day_names(language: str) -> dict[int, str]:
+    """Weekday names in ``language`` (the active one); get_day_display() translates all seven per call."""
+    return {day.value: str(day.label) for day in Weekday}
 
 
 class MeetingWriteSerializer(serializers.ModelSerializer):
@@ -364,8 +371,8 @@ class MeetingViewSet(
     to take a meeting down, set its status. Everyone else reads.
     """
 
-    # Only the columns the JSON shows: the organization's fact-sheet texts stay in the database.
-    queryset = Meeting.objects.active().for_listing().only(*API_COLUMNS)
+    # Plain rows of the columns the JSON shows (_ApiRows), with their types.
+    queryset = Meeting.objects.active().read_as(_ApiRows)
     serializer_class = MeetingSerializer
     permission_classes = [CuratorsWrite]
     lookup_field = "slug"

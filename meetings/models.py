@@ -7,6 +7,7 @@ at those boundaries with ``Weekday.from_bmlt`` and ``Weekday.from_date``.
 
 import datetime as dt
 from functools import lru_cache
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -261,8 +262,12 @@ class MeetingQuerySet(models.QuerySet):
 
     def with_type_list(self) -> "MeetingQuerySet":
         """Each meeting's ``type_list`` read with the meetings, in one query for all of them."""
+        return self.read_as(WithTypeList)
+
+    def read_as(self, iterable: type[models.query.BaseIterable]) -> "MeetingQuerySet":
+        """Rows built by ``iterable`` (``WithTypeList``, a ``MeetingRows``) instead of plain models."""
         clone = self._chain()
-        clone._iterable_class = WithTypeList
+        clone._iterable_class = iterable
         return clone
 
     def for_listing(self) -> "MeetingQuerySet":
@@ -476,6 +481,99 @@ class WithTypeList(models.query.ModelIterable):
         yield from meetings
 
 
+class MeetingRow(SimpleNamespace):
+    """A meeting read as plain values, with the attributes and ``next_start`` of a ``Meeting``.
+
+    ``organization`` and ``location`` (or None) are namespaces of their columns, ``type_list`` as on
+    a Meeting. Building one costs a fraction of a Meeting with its organization and location.
+    """
+
+    next_start = Meeting.next_start
+
+
+class MeetingRows(models.query.BaseIterable):
+    """Meetings as ``MeetingRow``s for a list that only shows them: one values query, no model instances.
+
+    Building a Meeting with its organization and location (select_related, only()) was half the Python
+    time of reading a page of 25 results (benchmarks/README.md, run 6). Subclasses name the columns;
+    the queryset's annotations (``distance``…) come along.
+    """
+
+    fields: tuple[str, ...] = ()
+    organization_fields: tuple[str, ...] = ()
+    location_fields: tuple[str, ...] = ()
+
+    def __iter__(self):
+        queryset = self.queryset
+        annotations = tuple(queryset.query.annotation_select)
+        names = self._names(annotations)
+        yield from self._rows(names, queryset.values_list(*names), queryset.db)
+
+    @classmethod
+    def by_key(cls, keys: list, db: str) -> list[MeetingRow]:
+        """The rows with these keys, in any order, by a query compiled once for each number of keys.
+
+        A search's page is read by key after the search (finder/pagination.py); building and compiling
+        that same query again took a third of reading the page (benchmarks/README.md, run 6).
+        """
+        names = cls._names(())
+        sql, converters = _compiled_by_key(cls, len(keys), db)
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(keys))
+            found = cursor.fetchall()
+        if converters:
+            found = [_converted(row, converters, connection) for row in found]
+        return cls._rows(names, found, db)
+
+    @classmethod
+    def _names(cls, annotations: tuple[str, ...]) -> tuple[str, ...]:
+        return (
+            "pk",
+            *cls.fields,
+            "location_id",
+            *annotations,
+            *(f"organization__{name}" for name in cls.organization_fields),
+            *(f"location__{name}" for name in cls.location_fields),
+        )
+
+    @classmethod
+    def _rows(cls, names: tuple[str, ...], found, db: str) -> list[MeetingRow]:
+        own = len(names) - len(cls.organization_fields) - len(cls.location_fields)
+        split = own + len(cls.organization_fields)
+        rows = []
+        for values in found:
+            row = MeetingRow(**dict(zip(names[:own], values[:own], strict=True)))
+            row.organization = SimpleNamespace(**dict(zip(cls.organization_fields, values[own:split], strict=True)))
+            row.location = (
+                None
+                if row.location_id is None
+                else SimpleNamespace(**dict(zip(cls.location_fields, values[split:], strict=True)))
+            )
+            rows.append(row)
+        _attach_type_lists(rows, db)
+        return rows
+
+
+@lru_cache(maxsize=512)
+def _compiled_by_key(rows: type[MeetingRows], count: int, db: str) -> tuple[str, dict]:
+    """SQL and value converters of ``rows``'s columns for ``count`` keys, as the ORM writes them."""
+    queryset = Meeting.objects.using(db).filter(pk__in=range(count)).order_by().values_list(*rows._names(()))
+    compiler = queryset.query.get_compiler(db)
+    sql, params = compiler.as_sql()
+    if list(params) != list(range(count)):
+        raise AssertionError(f"unexpected parameters for a query by key: {params!r}")
+    return sql, compiler.get_converters([expression for expression, _, _ in compiler.select])
+
+
+def _converted(row: tuple, converters: dict, connection) -> list:
+    values = list(row)
+    for position, (functions, expression) in converters.items():
+        for function in functions:
+            values[position] = function(values[position], expression, connection)
+    return values
+
+
 _TYPE_FIELDS = [field.attname for field in MeetingType._meta.concrete_fields]
 _FACET_FIELDS = [field.attname for field in TypeFacet._meta.concrete_fields]
 
@@ -504,7 +602,7 @@ def _type_rows_sql(vendor: str) -> str:
     )
 
 
-def _attach_type_lists(meetings: list[Meeting], db: str) -> None:
+def _attach_type_lists(meetings: list[Meeting] | list[MeetingRow], db: str) -> None:
     by_pk = {meeting.pk: meeting for meeting in meetings}
     for meeting in meetings:
         meeting.__dict__["type_list"] = []

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from meetings.models import Contact, Feed, Location, Meeting, Weekday
+from meetings.models import Contact, Feed, Location, Meeting, MeetingRows, MeetingType, Weekday
 from tests.factories import make_location, make_meeting, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +181,52 @@ class TestContacts:
         meeting = make_meeting()
         with pytest.raises(IntegrityError), transaction.atomic():
             Contact.objects.create(meeting=meeting, name="Someone", consent_to_publish=True)
+
+
+class RowsOfAFewColumns(MeetingRows):
+    fields = ("name", "day", "start_time", "end_time", "timezone", "updated_at", "is_demo", "last_verified")
+    organization_fields = ("slug",)
+    location_fields = ("name", "latitude", "approximate")
+
+
+class TestMeetingRows:
+    """Plain rows for lists: the same values, types and types list as the meetings themselves."""
+
+    @pytest.fixture
+    def meetings(self, directory):
+        organization = make_organization(slug="aa", name="AA")
+        in_person = make_meeting(
+            organization=organization, name="Hall", start_time=dt.time(19, 30), last_verified=dt.date(2026, 11, 1),
+            location=make_location(name="Church", latitude=39.95, longitude=-75.16),
+        )  # fmt: skip
+        online = make_meeting(organization=organization, name="Online", attendance_mode=Meeting.Attendance.ONLINE)
+        in_person.types.set(MeetingType.objects.filter(code__in=["O", "W"]))
+        return in_person, online
+
+    def check(self, rows, in_person, online):
+        by_name = {row.name: row for row in rows}
+        hall, web = by_name["Hall"], by_name["Online"]
+        assert (hall.pk, hall.start_time, hall.last_verified) == (in_person.pk, dt.time(19, 30), dt.date(2026, 11, 1))
+        assert hall.updated_at == Meeting.objects.get(pk=in_person.pk).updated_at and hall.updated_at.tzinfo
+        assert hall.is_demo is False and web.last_verified is None
+        assert (hall.organization.slug, hall.location.name, hall.location.latitude) == ("aa", "Church", 39.95)
+        assert hall.location.approximate is False and web.location is None
+        assert [t.code for t in hall.type_list] == [t.code for t in in_person.type_list] and web.type_list == []
+        now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+        assert hall.next_start(now) == in_person.next_start(now)
+
+    def test_a_list_reads_rows_with_the_values_of_its_meetings(self, meetings, django_assert_num_queries):
+        with django_assert_num_queries(2):  # the rows, then their types
+            rows = list(Meeting.objects.read_as(RowsOfAFewColumns).order_by("name"))
+        self.check(rows, *meetings)
+
+    def test_rows_read_by_key_have_the_same_values(self, meetings, django_assert_num_queries):
+        keys = [meeting.pk for meeting in meetings]
+        with django_assert_num_queries(2):
+            rows = RowsOfAFewColumns.by_key(keys, "default")
+        self.check(rows, *meetings)
+        assert RowsOfAFewColumns.by_key(keys[:1], "default")[0].name == "Hall"
+
+    def test_a_search_s_annotations_come_with_the_rows(self, meetings):
+        rows = Meeting.objects.read_as(RowsOfAFewColumns).near(39.95, -75.16, 5)
+        assert [(row.name, round(row.distance, 3)) for row in rows] == [("Hall", 0.0)]
