@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -79,6 +80,13 @@ class FilterSet(django_filters.FilterSet):
 
     def get_form_class(self) -> type[forms.Form]:
         return self.form_class()
+
+    def filter_queryset(self, queryset):
+        # Each filter returns the queryset unchanged for an empty value; most of a search's are empty.
+        for name, value in self.form.cleaned_data.items():
+            if value not in EMPTY_VALUES:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
 
 def _copy_filter(filter_, parent, model):

@@ -4,11 +4,11 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from finder.filters import CodesFilter, YesNoFilter
+from finder.filters import CodesFilter, FilterSet, YesNoFilter
 from groups.models import Concern, Kind, Organization
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class OrganizationFilter(FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         method="filter_kind", choices=Kind.choices, help_text="twelve-step, secular, religious, family; OR."
     )
