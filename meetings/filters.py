@@ -167,6 +167,7 @@ class MeetingFilter(FilterSet):
     )
     organization = CodesFilter(
         field_name="organization__slug",
+        distinct=False,  # one organization per meeting: no duplicates to remove
         to_field_name="slug",
         queryset=Organization.objects.order_by().only("pk", "slug"),
         help_text="Organization slugs; several are combined with OR.",
