@@ -234,7 +234,8 @@ class MeetingQuerySet(models.QuerySet):
         """The time zones of published meetings, cached for a few minutes (imports clear it)."""
         zones = cache.get(ZONES_CACHE_KEY)
         if zones is None:
-            zones = sorted(set(Meeting.objects.published().values_list("timezone", flat=True).distinct()))
+            # order_by(): the default ordering's columns would join the DISTINCT and return every meeting.
+            zones = sorted(Meeting.objects.published().order_by().values_list("timezone", flat=True).distinct())
             cache.set(ZONES_CACHE_KEY, zones, ZONES_CACHE_SECONDS)
         return zones
 

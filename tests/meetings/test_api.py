@@ -184,6 +184,14 @@ class TestContract:
             many = client.get("/api/v1/meetings/", {"page_size": 100, "lat": LAT, "lng": LNG, "distance": 50})
         assert len(one.json()["results"]) == 1 and len(many.json()["results"]) > 1
 
+    def test_a_search_by_organization_takes_no_more_queries(
+        self, client, finder_meetings, django_assert_max_num_queries
+    ):
+        search = {"organization": ["smart-recovery", "al-anon"], "page_size": 1, "lat": LAT, "lng": LNG, "distance": 50}
+        with django_assert_max_num_queries(4):  # the slugs checked, then the keys, the page's rows, their types
+            found = client.get("/api/v1/meetings/", search)
+        assert found.json()["count"] == 2 and len(found.json()["results"]) == 1
+
     def test_a_meeting_by_its_slug(self, client, finder_meetings):
         response = client.get("/api/v1/meetings/mujeres/")
         assert response.status_code == 200
