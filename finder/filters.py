@@ -67,6 +67,7 @@ class FilterSet(django_filters.FilterSet):
         self.request = request
         self.form_prefix = prefix
         model = queryset.model
+        self.form_class()  # builds the base filters' fields first, so that the copies share them
         self.filters = {name: _copy_filter(filter_, self, model) for name, filter_ in self.base_filters.items()}
 
     @classmethod
@@ -102,9 +103,13 @@ class _SharedFields(dict):
     """A search form's fields, shared by its instances instead of deep-copied for each.
 
     A form deep-copies its fields so that one instance may change them without touching the
-    others. Search forms never change theirs (cleaning reads a field, and a model choice field's
-    queryset is filtered anew each time), and the copy took a tenth of a search's Python time.
+    others. Search forms never change theirs, and the copy took a tenth of a search's Python time.
+    Model choice fields are still copied as Django copies them: each form gets its own queryset,
+    which rendering the choices compiles (a shared one, compiled by two threads at once, broke).
     """
 
     def __deepcopy__(self, memo) -> dict:
-        return dict(self)
+        return {
+            name: copy.deepcopy(field, memo) if isinstance(field, forms.ModelChoiceField) else field
+            for name, field in self.items()
+        }

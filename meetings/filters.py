@@ -74,6 +74,8 @@ class TypeCodesField(forms.Field):
         if not codes:
             return []
         ids = MeetingType.objects.ids_by_code()
+        if not set(codes) <= ids.keys():
+            ids = MeetingType.objects.ids_by_code(fresh=True)  # added since the codes were cached?
         for code in codes:
             if code not in ids:
                 raise forms.ValidationError(

@@ -6,6 +6,7 @@ at those boundaries with ``Weekday.from_bmlt`` and ``Weekday.from_date``.
 """
 
 import datetime as dt
+import itertools
 from functools import lru_cache
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo, available_timezones
@@ -107,12 +108,13 @@ TYPE_IDS_CACHE_SECONDS = 300
 
 
 class MeetingTypeQuerySet(models.QuerySet):
-    def ids_by_code(self) -> dict[str, int]:
+    def ids_by_code(self, *, fresh: bool = False) -> dict[str, int]:
         """Every type's id by its code, cached for a few minutes (loading the types clears it).
 
-        A search for types checks its codes here instead of asking the database each time.
+        A search for types checks its codes here instead of asking the database each time; ``fresh``
+        reads them again (for a code the cache does not know, which may have been added since).
         """
-        ids = cache.get(TYPE_IDS_CACHE_KEY)
+        ids = None if fresh else cache.get(TYPE_IDS_CACHE_KEY)
         if ids is None:
             ids = dict(MeetingType.objects.order_by().values_list("code", "pk"))
             cache.set(TYPE_IDS_CACHE_KEY, ids, TYPE_IDS_CACHE_SECONDS)
@@ -477,9 +479,11 @@ class WithTypeList(models.query.ModelIterable):
     """
 
     def __iter__(self):
-        meetings = list(super().__iter__())
-        _attach_type_lists(meetings, self.queryset.db)
-        yield from meetings
+        # In batches, so that .iterator() still streams and no query names too many meetings.
+        meetings = iter(super().__iter__())
+        while batch := list(itertools.islice(meetings, self.chunk_size)):
+            _attach_type_lists(batch, self.queryset.db)
+            yield from batch
 
 
 class MeetingRow(SimpleNamespace):
@@ -576,6 +580,7 @@ def _converted(row: tuple, converters: dict, connection) -> list:
 
 
 _TYPE_FIELDS = [field.attname for field in MeetingType._meta.concrete_fields]
+_TYPE_ROWS_BATCH = 500
 _FACET_FIELDS = [field.attname for field in TypeFacet._meta.concrete_fields]
 
 
@@ -610,10 +615,12 @@ def _attach_type_lists(meetings: list[Meeting] | list[MeetingRow], db: str) -> N
     if not by_pk:
         return
     connection = connections[db]
-    sql = _type_rows_sql(connection.vendor).format(ids=", ".join(["%s"] * len(by_pk)))
+    keys, rows = list(by_pk), []
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(by_pk))
-        rows = cursor.fetchall()
+        for start in range(0, len(keys), _TYPE_ROWS_BATCH):  # one query for any page; databases cap parameters
+            batch = keys[start : start + _TYPE_ROWS_BATCH]
+            cursor.execute(_type_rows_sql(connection.vendor).format(ids=", ".join(["%s"] * len(batch))), batch)
+            rows += cursor.fetchall()
     types: dict[int, MeetingType] = {}
     facets: dict[int, TypeFacet] = {}
     split = 1 + len(_TYPE_FIELDS)

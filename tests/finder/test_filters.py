@@ -38,3 +38,10 @@ def test_a_bad_value_in_one_search_does_not_leak_into_the_next(directory):
     assert not bad.is_valid()
     assert set(bad.errors) == {"distance", "type"}
     assert search("distance=5&type=O").form.cleaned_data["distance"] == 5
+
+
+def test_each_form_gets_its_own_queryset_for_a_choice_of_rows(directory):
+    # Rendering the choices compiles the queryset; two threads compiling one queryset corrupted its SQL.
+    first, second = search("near=19103"), search("near=10001")
+    assert first.form.fields["organization"].queryset is not second.form.fields["organization"].queryset
+    assert first.form.fields["near"] is second.form.fields["near"]  # plain fields are only read

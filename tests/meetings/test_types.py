@@ -73,11 +73,31 @@ class TestTypesOfAList:
             )
 
 
-def test_a_new_type_can_be_searched_once_the_types_are_loaded_again(
-    client, directory, django_capture_on_commit_callbacks
-):
+def test_a_type_added_since_the_codes_were_cached_can_be_searched_at_once(client, directory):
     assert client.get("/api/v1/meetings/", {"type": "ZZ"}).status_code == 400  # the known codes are now cached
-    new_type = {"code": "ZZ", "name_en": "Test type", "facet": "format"}
-    with django_capture_on_commit_callbacks(execute=True):
-        load_meeting_types({"facets": [{"key": "format", "name_en": "Format"}], "types": [new_type]})
+    MeetingType.objects.create(code="ZZ", name_en="Test type", facet=TypeFacet.objects.get(key="format"))
     assert client.get("/api/v1/meetings/", {"type": "ZZ"}).status_code == 200
+
+
+def test_loading_the_types_again_forgets_the_cached_codes(directory, django_capture_on_commit_callbacks):
+    MeetingType.objects.ids_by_code()
+    MeetingType.objects.filter(code="ASL").update(code="ASL2")  # as if the reference had renamed it
+    with django_capture_on_commit_callbacks(execute=True):
+        load_meeting_types({"facets": [{"key": "format", "name_en": "Format"}], "types": []})
+    assert "ASL2" in MeetingType.objects.ids_by_code() and "ASL" not in MeetingType.objects.ids_by_code()
+
+
+def test_a_long_list_reads_its_types_in_batches(directory, django_assert_num_queries):
+    organization = make_organization()
+    open_type = MeetingType.objects.get(code="O")
+    for _ in range(3):
+        make_meeting(organization=organization).types.set([open_type])
+    with django_assert_num_queries(3):  # the meetings, then their types: two batches of at most two
+        from meetings import models
+
+        original, models._TYPE_ROWS_BATCH = models._TYPE_ROWS_BATCH, 2
+        try:
+            listed = list(Meeting.objects.for_listing().filter(organization=organization))
+        finally:
+            models._TYPE_ROWS_BATCH = original
+    assert [[t.code for t in m.type_list] for m in listed] == [["O"]] * 3
