@@ -82,10 +82,6 @@ def curated_meetings(user: User) -> MeetingQuerySet:
     return Meeting.objects.filter(organization__in=curator.organizations.all()).filter(region_filter(curator))
 
 
-def may_curate(user: User, meeting: Meeting) -> bool:
-    return curated_meetings(user).filter(pk=meeting.pk).exists()
-
-
 def curated_locations(user: User):
     """Locations ``user`` may see and change: those used only by meetings they curate, and unused ones;
     in their regions if they have some."""

@@ -465,10 +465,6 @@ class Meeting(models.Model):
         """The current (if in progress) or next start, as an aware datetime in the meeting's zone."""
         return schedule.next_start(self.day, self.start_time, self.end_time, self.timezone, now)
 
-    @property
-    def languages(self) -> list[MeetingType]:
-        return [t for t in self.type_list if t.facet.key == "language"]
-
 
 class WithTypeList(models.query.ModelIterable):
     """Meetings with their ``type_list`` filled in, from one query for all of them.

@@ -3,8 +3,12 @@
 import datetime as dt
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.test import Client
+
 from groups.models import Organization
-from meetings.models import Location, Meeting
+from meetings import curation
+from meetings.models import Curator, Location, Meeting
 
 _numbers = itertools.count(1)
 
@@ -41,3 +45,18 @@ def make_meeting(**fields) -> Meeting:
     if mode in (Meeting.Attendance.ONLINE, Meeting.Attendance.HYBRID):
         fields.setdefault("conference_url", "https://example.org/join/123")
     return Meeting.objects.create(**fields)
+
+
+def make_curator(username: str, *organizations: Organization, regions: str = "", password: str | None = None):
+    """A user who curates these organizations (in ``regions``, if given), in the curators' group."""
+    user = get_user_model().objects.create_user(username, password=password)
+    curator = Curator.objects.create(user=user, regions=regions)
+    curator.organizations.set(organizations)
+    curation.enrol(curator)
+    return user
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

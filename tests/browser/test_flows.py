@@ -9,14 +9,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from groups.models import Organization
-from meetings import curation
-from meetings.models import Curator, Meeting, MeetingType
+from meetings.models import Meeting, MeetingType
 from tests.browser.conftest import serve
-from tests.factories import make_location, make_meeting
+from tests.factories import make_curator, make_location, make_meeting
 
 pytestmark = pytest.mark.django_db  # a test database (see serve)
 
@@ -73,10 +71,7 @@ def _load() -> None:
             organization=aa, name=name, slug=name.lower().replace(" ", "-"), location=denver, day=day,
             start_time=dt.time(12, 0), timezone="America/Denver",
         )  # fmt: skip
-    user = get_user_model().objects.create_user("aa-curator", password=CURATOR_PASSWORD)
-    curator = Curator.objects.create(user=user)
-    curator.organizations.set([aa])
-    curation.enrol(curator)
+    make_curator("aa-curator", aa, password=CURATOR_PASSWORD)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,12 @@
 
 from django import forms
 from django.test import Client
+from django.urls import reverse
+
+
+def admin_url(model, view: str, *args) -> str:
+    """e.g. ``admin_url(Meeting, "change", meeting.pk)``."""
+    return reverse(f"admin:meetings_{model._meta.model_name}_{view}", args=args)
 
 
 def form_data(response) -> dict:

@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from groups.models import Organization
 from meetings import reports
 from meetings.models import ChangeReport, Curator, Meeting
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,6 @@ def send(client: Client, meeting: Meeting, address: str = VISITOR, forwarded_for
     if forwarded_for:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
     return client.post(report_url(meeting), data, **meta)
-
-
-def admin_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def make_report(meeting: Meeting, problem: str = Problem.WRONG_TIME, **fields) -> ChangeReport:
@@ -253,18 +248,18 @@ def test_the_limits_key_is_a_hash_that_changes_every_hour():
 def test_a_curator_sees_reports_about_their_organizations_meetings_only(finder_meetings, users):
     make_report(finder_meetings["women_spanish"], message="AA report")
     make_report(finder_meetings["smart"], message="SMART report")
-    aa = admin_client(users["aa"]).get("/admin/meetings/changereport/").content.decode()
+    aa = logged_in(users["aa"]).get("/admin/meetings/changereport/").content.decode()
     assert "Mujeres en Recuperación" in aa and "Burlington SMART" not in aa
-    everything = admin_client(users["root"]).get("/admin/meetings/changereport/").content.decode()
+    everything = logged_in(users["root"]).get("/admin/meetings/changereport/").content.decode()
     assert "Mujeres en Recuperación" in everything and "Burlington SMART" in everything
-    nothing = admin_client(users["outsider"]).get("/admin/meetings/changereport/").content.decode()
+    nothing = logged_in(users["outsider"]).get("/admin/meetings/changereport/").content.decode()
     assert "Mujeres en Recuperación" not in nothing and "0 change reports" in nothing
 
 
 def test_the_queue_filters_by_status_and_problem(finder_meetings, users):
     make_report(finder_meetings["women_spanish"], Problem.GONE)
     make_report(finder_meetings["open_aa"], Problem.WRONG_TIME, status=ChangeReport.Status.DISMISSED)
-    client = admin_client(users["aa"])
+    client = logged_in(users["aa"])
     new = client.get("/admin/meetings/changereport/", {"status__exact": "new"}).content.decode()
     assert "Mujeres en Recuperación" in new and "Kensington Open Discussion" not in new
     timing = client.get("/admin/meetings/changereport/", {"problem__exact": "time"}).content.decode()
@@ -274,7 +269,7 @@ def test_the_queue_filters_by_status_and_problem(finder_meetings, users):
 def test_the_queue_takes_the_same_number_of_queries_for_many_reports(
     finder_meetings, users, django_assert_max_num_queries
 ):
-    client = admin_client(users["aa"])
+    client = logged_in(users["aa"])
     for meeting in (finder_meetings["women_spanish"], finder_meetings["open_aa"]):
         for problem in Problem.values:
             make_report(meeting, problem)
@@ -284,7 +279,7 @@ def test_the_queue_takes_the_same_number_of_queries_for_many_reports(
 
 def test_the_report_page_shows_the_listing_beside_the_suggestion(finder_meetings, users):
     report = make_report(finder_meetings["women_spanish"], suggested_day=3, suggested_start_time=dt.time(20, 0))
-    html = admin_client(users["aa"]).get(f"/admin/meetings/changereport/{report.pk}/change/").content.decode()
+    html = logged_in(users["aa"]).get(f"/admin/meetings/changereport/{report.pk}/change/").content.decode()
     row = re.search(r"<th scope=\"row\">Starts</th><td>(.*?)</td><td>(.*?)</td>", html)
     assert row.groups() == ("19:30", "<strong>20:00</strong>")
     assert re.search(r"<th scope=\"row\">Day</th><td>Tuesday</td><td><strong>Wednesday</strong>", html)
@@ -296,7 +291,7 @@ def test_the_report_page_shows_the_listing_beside_the_suggestion(finder_meetings
 def test_applying_a_wrong_time_report_changes_the_meeting_in_one_step(finder_meetings, users):
     meeting = finder_meetings["women_spanish"]
     report = make_report(meeting, suggested_day=3, suggested_start_time=dt.time(20, 0))
-    client = admin_client(users["aa"])
+    client = logged_in(users["aa"])
     response = client.post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"}, follow=True)
     assert "Applied to Mujeres en Recuperación" in response.content.decode()
     meeting = Meeting.objects.get(pk=meeting.pk)
@@ -310,7 +305,7 @@ def test_applying_a_wrong_time_report_changes_the_meeting_in_one_step(finder_mee
 
 def test_applying_no_longer_meets_marks_the_meeting_temporarily_inactive(finder_meetings, users):
     report = make_report(finder_meetings["open_aa"], Problem.GONE)
-    admin_client(users["aa"]).post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"})
+    logged_in(users["aa"]).post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"})
     meeting = Meeting.objects.get(pk=report.meeting_id)
     assert meeting.attendance_mode == Meeting.Attendance.INACTIVE
     assert meeting.status == Meeting.Status.PUBLISHED  # its page still opens and says so
@@ -320,14 +315,14 @@ def test_applying_a_working_join_link_replaces_the_broken_one(finder_meetings, u
     report = make_report(
         finder_meetings["online_smart"], Problem.BROKEN_LINK, suggested_conference_url="https://example.org/j/new"
     )
-    admin_client(users["smart"]).post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"})
+    logged_in(users["smart"]).post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"})
     assert Meeting.objects.get(pk=report.meeting_id).conference_url == "https://example.org/j/new"
 
 
 def test_dismissing_a_report_leaves_the_meeting_as_it_was(finder_meetings, users):
     meeting = finder_meetings["women_spanish"]
     report = make_report(meeting, suggested_start_time=dt.time(6, 0))
-    admin_client(users["aa"]).post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_dismiss": "1"})
+    logged_in(users["aa"]).post(f"/admin/meetings/changereport/{report.pk}/resolve/", {"_dismiss": "1"})
     assert Meeting.objects.get(pk=meeting.pk).start_time == dt.time(19, 30)
     report.refresh_from_db()
     assert (report.status, report.resolved_by) == (ChangeReport.Status.DISMISSED, users["aa"])
@@ -335,7 +330,7 @@ def test_dismissing_a_report_leaves_the_meeting_as_it_was(finder_meetings, users
 
 def test_an_address_is_fixed_by_hand_and_then_marked_done(finder_meetings, users):
     report = make_report(finder_meetings["women_spanish"], Problem.WRONG_PLACE, suggested_address="5 Elm St")
-    client = admin_client(users["aa"])
+    client = logged_in(users["aa"])
     html = client.get(f"/admin/meetings/changereport/{report.pk}/change/").content.decode()
     assert "Apply suggested change" not in html and 'value="Mark as fixed by hand"' in html
     assert f'href="/admin/meetings/location/{report.meeting.location_id}/change/"' in html
@@ -346,7 +341,7 @@ def test_an_address_is_fixed_by_hand_and_then_marked_done(finder_meetings, users
 
 def test_a_suggestion_that_would_make_the_listing_invalid_is_a_message_not_an_error(finder_meetings, users):
     report = make_report(finder_meetings["online_smart"], Problem.BROKEN_LINK, suggested_conference_url="not a link")
-    response = admin_client(users["smart"]).post(
+    response = logged_in(users["smart"]).post(
         f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"}, follow=True
     )
     assert response.status_code == 200
@@ -359,7 +354,7 @@ def test_a_suggestion_that_would_make_the_listing_invalid_is_a_message_not_an_er
 def test_a_resolved_report_cannot_be_applied_again(finder_meetings, users):
     report = make_report(finder_meetings["women_spanish"], suggested_start_time=dt.time(20, 0))
     reports.dismiss_report(report, users["aa"])
-    response = admin_client(users["aa"]).post(
+    response = logged_in(users["aa"]).post(
         f"/admin/meetings/changereport/{report.pk}/resolve/", {"_apply": "1"}, follow=True
     )
     assert "already resolved (Dismissed)" in response.content.decode()
@@ -369,18 +364,18 @@ def test_a_resolved_report_cannot_be_applied_again(finder_meetings, users):
 def test_nobody_but_the_meetings_curators_can_apply_a_report(finder_meetings, users):
     report = make_report(finder_meetings["women_spanish"], suggested_start_time=dt.time(6, 0))
     url = f"/admin/meetings/changereport/{report.pk}/resolve/"
-    assert admin_client(users["outsider"]).post(url, {"_apply": "1"}).status_code == 404
-    assert admin_client(users["smart"]).post(url, {"_apply": "1"}).status_code == 404
+    assert logged_in(users["outsider"]).post(url, {"_apply": "1"}).status_code == 404
+    assert logged_in(users["smart"]).post(url, {"_apply": "1"}).status_code == 404
     anonymous = Client().post(url, {"_apply": "1"})
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
-    assert admin_client(users["aa"]).get(url).status_code == 405
+    assert logged_in(users["aa"]).get(url).status_code == 405
     assert Meeting.objects.get(pk=report.meeting_id).start_time == dt.time(19, 30)
     assert ChangeReport.objects.get(pk=report.pk).status == ChangeReport.Status.NEW
 
 
 def test_reports_cannot_be_added_or_edited_in_the_admin(finder_meetings, users):
     report = make_report(finder_meetings["women_spanish"], message="original words")
-    client = admin_client(users["root"])
+    client = logged_in(users["root"])
     assert client.get("/admin/meetings/changereport/add/").status_code == 403
     client.post(f"/admin/meetings/changereport/{report.pk}/change/", {"message": "changed", "problem": "other"})
     report.refresh_from_db()

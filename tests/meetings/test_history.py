@@ -11,13 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
 
 from groups.models import Organization
-from meetings import curation
-from meetings.models import Contact, Curator, Location, Meeting, MeetingType
-from tests.factories import make_location, make_meeting
-from tests.meetings.admin_forms import form_data, post_changed
+from meetings.models import Contact, Location, Meeting, MeetingType
+from tests.factories import logged_in, make_curator, make_location, make_meeting
+from tests.meetings.admin_forms import admin_url, form_data, post_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,33 +29,20 @@ FEED = [
 ]  # fmt: skip
 
 
-def url(model, view: str, *args) -> str:
-    return reverse(f"admin:meetings_{model._meta.model_name}_{view}", args=args)
-
-
 @pytest.fixture(scope="module")
 def people(directory, django_db_blocker):
     with django_db_blocker.unblock():
-        made = {}
-        for username, slug in (("aa-curator", "alcoholics-anonymous"), ("smart-curator", "smart-recovery")):
-            user = get_user_model().objects.create_user(username)
-            curator = Curator.objects.create(user=user)
-            curator.organizations.set([Organization.objects.get(slug=slug)])
-            curation.enrol(curator)
-            made[username] = user
+        made = {
+            username: make_curator(username, Organization.objects.get(slug=slug))
+            for username, slug in (("aa-curator", "alcoholics-anonymous"), ("smart-curator", "smart-recovery"))
+        }
         made["boss"] = get_user_model().objects.create_superuser("boss", "boss@example.org", None)
         yield made
 
 
-def as_user(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def aa(people):
-    return as_user(people["aa-curator"])
+    return logged_in(people["aa-curator"])
 
 
 @pytest.fixture
@@ -83,7 +68,7 @@ class TestAdminEdits:
     def test_an_admin_edit_is_one_record_naming_who_changed_which_fields(self, people, aa, meeting):
         before = meeting.history.count()
         closed = MeetingType.objects.get(code="C").pk
-        response = post_changed(aa, url(Meeting, "change", meeting.pk), name="Tuesday Step Study", types=[closed])
+        response = post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="Tuesday Step Study", types=[closed])
         assert response.status_code == 302
         assert meeting.history.count() == before + 1
         latest = meeting.history.first()
@@ -96,70 +81,70 @@ class TestAdminEdits:
         assert (change.old, change.new) == ("Tuesday Serenity", "Tuesday Step Study")
 
     def test_saving_without_changes_records_nothing(self, aa, meeting):
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="First edit")
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="First edit")
         before = meeting.history.count()
-        assert post_changed(aa, url(Meeting, "change", meeting.pk)).status_code == 302
+        assert post_changed(aa, admin_url(Meeting, "change", meeting.pk)).status_code == 302
         assert meeting.history.count() == before
 
     def test_a_new_meeting_is_recorded_with_its_types(self, people, aa, meeting):
-        page = aa.get(url(Meeting, "add"))
+        page = aa.get(admin_url(Meeting, "add"))
         data = {
             **form_data(page), "organization": meeting.organization_id, "name": "Brand New", "slug": "brand-new",
             "day": "4", "start_time": "20:00", "timezone": "America/New_York", "location": meeting.location_id,
             "attendance_mode": "in_person", "status": "published", "types": [MeetingType.objects.get(code="O").pk],
         }  # fmt: skip
-        assert aa.post(url(Meeting, "add"), data).status_code == 302
+        assert aa.post(admin_url(Meeting, "add"), data).status_code == 302
         (record,) = Meeting.objects.get(slug="brand-new").history.all()
         assert record.history_type == "+" and record.history_user == people["aa-curator"]
         assert codes(record) == {"O"}
 
     def test_the_history_page_shows_each_change_before_and_after(self, aa, meeting):
         closed = MeetingType.objects.get(code="C").pk
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="Tuesday Step Study", types=[closed])
-        page = aa.get(url(Meeting, "history", meeting.pk)).content.decode()
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="Tuesday Step Study", types=[closed])
+        page = aa.get(admin_url(Meeting, "history", meeting.pk)).content.decode()
         assert "Tuesday Serenity" in page and "Tuesday Step Study" in page
         assert re.search(r"\[Open \(O\), Discussion \(D\)\]\s*&nbsp;&rarr;&nbsp;&nbsp;\[Closed \(C\)\]", page)
         assert "aa-curator" in page and "edited in the admin" in page
 
     def test_a_venue_edit_is_recorded_too(self, people, aa, meeting):
-        post_changed(aa, url(Location, "change", meeting.location_id), name="AA Hall, upstairs")
+        post_changed(aa, admin_url(Location, "change", meeting.location_id), name="AA Hall, upstairs")
         latest = meeting.location.history.first()
         assert latest.name == "AA Hall, upstairs" and latest.history_user == people["aa-curator"]
-        assert "AA Hall, upstairs" in aa.get(url(Location, "history", meeting.location_id)).content.decode()
+        assert "AA Hall, upstairs" in aa.get(admin_url(Location, "history", meeting.location_id)).content.decode()
 
     def test_a_deletion_is_recorded_with_who_deleted(self, people, meeting):
-        boss = as_user(people["boss"])
+        boss = logged_in(people["boss"])
         pk = meeting.pk
-        assert boss.post(url(Meeting, "delete", pk), {"post": "yes"}).status_code == 302
+        assert boss.post(admin_url(Meeting, "delete", pk), {"post": "yes"}).status_code == 302
         deleted = Meeting.history.filter(id=pk).first()
         assert deleted.history_type == "-" and deleted.history_user == people["boss"]
 
 
 class TestWhoSeesHistory:
     def test_another_organizations_curator_sees_neither_the_history_nor_a_version(self, people, aa, meeting):
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="Renamed")
-        smart = as_user(people["smart-curator"])
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="Renamed")
+        smart = logged_in(people["smart-curator"])
         version = meeting.history.last()
-        assert smart.get(url(Meeting, "history", meeting.pk)).status_code == 404
-        assert smart.get(url(Meeting, "simple_history", meeting.pk, version.history_id)).status_code == 404
-        assert smart.get(url(Location, "history", meeting.location_id)).status_code == 404
+        assert smart.get(admin_url(Meeting, "history", meeting.pk)).status_code == 404
+        assert smart.get(admin_url(Meeting, "simple_history", meeting.pk, version.history_id)).status_code == 404
+        assert smart.get(admin_url(Location, "history", meeting.location_id)).status_code == 404
 
     def test_another_organizations_curator_cannot_revert(self, people, aa, meeting):
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="Renamed")
-        version_url = url(Meeting, "simple_history", meeting.pk, meeting.history.last().history_id)
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="Renamed")
+        version_url = admin_url(Meeting, "simple_history", meeting.pk, meeting.history.last().history_id)
         data = form_data(aa.get(version_url))
-        assert as_user(people["smart-curator"]).post(version_url, data).status_code == 404
+        assert logged_in(people["smart-curator"]).post(version_url, data).status_code == 404
         meeting.refresh_from_db()
         assert meeting.name == "Renamed"
 
 
 class TestRevert:
     def test_a_curator_reverts_a_meeting_to_an_earlier_version_types_included(self, people, aa, meeting):
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="Before")
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="Before")
         earlier = meeting.history.first()
         closed = MeetingType.objects.get(code="C").pk
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="After", types=[closed])
-        version_url = url(Meeting, "simple_history", meeting.pk, earlier.history_id)
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="After", types=[closed])
+        version_url = admin_url(Meeting, "simple_history", meeting.pk, earlier.history_id)
         page = aa.get(version_url)
         assert {t.code for t in page.context["adminform"].form.initial["types"]} == {"O", "D"}
         assert aa.post(version_url, form_data(page)).status_code == 302
@@ -177,7 +162,7 @@ class TestRevert:
         meeting.organization = Organization.objects.get(slug="alcoholics-anonymous")
         meeting.save()
         smart_version = meeting.history.filter(organization_id=smart.pk).first()
-        version_url = url(Meeting, "simple_history", meeting.pk, smart_version.history_id)
+        version_url = admin_url(Meeting, "simple_history", meeting.pk, smart_version.history_id)
         response = aa.post(version_url, form_data(aa.get(version_url)))
         assert response.status_code == 200 and response.context["adminform"].form.errors["organization"]
         meeting.refresh_from_db()
@@ -232,7 +217,7 @@ class TestContactsAreNotCopied:
         assert historical and not any(model.__name__.startswith("HistoricalContact") for model in historical)
 
     def test_a_meetings_history_holds_none_of_its_contacts_details(self, aa, meeting):
-        post_changed(aa, url(Meeting, "change", meeting.pk), name="Renamed")
+        post_changed(aa, admin_url(Meeting, "change", meeting.pk), name="Renamed")
         fields = {field.name for field in Meeting.history.model._meta.get_fields()}
         assert not {"contacts", "email", "phone"} & fields
         stored = json.dumps(list(Meeting.history.filter(id=meeting.pk).values()), default=str)
