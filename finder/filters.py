@@ -1,6 +1,7 @@
 """Filter parts both searches share (meetings and organizations)."""
 
 import copy
+from collections.abc import Iterator, MutableMapping
 
 import django_filters
 from django import forms
@@ -34,6 +35,20 @@ class YesNoFilter(django_filters.BooleanFilter):
 
 
 class CodesField(django_filters.fields.ModelMultipleChoiceField):
+    """Rows named by code, from a field every search form shares (see ``_SharedFields``).
+
+    Each read of ``queryset`` gets a fresh copy, so the shared field's own is never evaluated or
+    compiled: two threads rendering the choices of one queryset at once broke its SQL.
+    """
+
+    @property
+    def queryset(self):
+        return None if self._queryset is None else self._queryset.all()
+
+    @queryset.setter
+    def queryset(self, queryset):
+        django_filters.fields.ModelMultipleChoiceField.queryset.fset(self, queryset)
+
     def clean(self, value):
         # Django answers "none chosen" with ``queryset.none()``, and the filter then asks it whether it
         # is empty, which compiles its SQL: 1.5 ms per search and filter. An empty list says the same.
@@ -54,8 +69,9 @@ class FilterSet(django_filters.FilterSet):
 
     django-filter deep-copies every filter and builds a new form class, with a new field per filter,
     for each instance: a third of a search's Python time (benchmarks/README.md, run 6). Fields here
-    depend on nothing per request (querysets are lazy and copied with each form), so the form class
-    is built once per FilterSet class; filters are copied shallowly, each copy's method bound to it.
+    depend on nothing per request (a queryset is copied each time it is read), so the form class
+    is built once per FilterSet class; a filter is copied shallowly, its method bound to the copy,
+    only when a search uses it (most parameters of a search are empty).
     """
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -68,13 +84,13 @@ class FilterSet(django_filters.FilterSet):
         self.form_prefix = prefix
         model = queryset.model
         self.form_class()  # builds the base filters' fields first, so that the copies share them
-        self.filters = {name: _copy_filter(filter_, self, model) for name, filter_ in self.base_filters.items()}
+        self.filters = _BoundFilters(self, model)
 
     @classmethod
     def form_class(cls) -> type[forms.Form]:
         if "_form_class" not in cls.__dict__:
             fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
-            form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            form_class = type(f"{cls.__name__}Form", (_SearchForm, cls._meta.form), fields)
             form_class.base_fields = _SharedFields(form_class.base_fields)
             cls._form_class = form_class
         return cls._form_class
@@ -90,6 +106,36 @@ class FilterSet(django_filters.FilterSet):
         return queryset
 
 
+class _BoundFilters(MutableMapping):
+    """``FilterSet.filters``: each base filter, copied for this search when it is first looked up."""
+
+    def __init__(self, parent: FilterSet, model) -> None:
+        self._parent, self._model, self._copies = parent, model, {}
+
+    def __getitem__(self, name: str) -> django_filters.Filter:
+        try:
+            return self._copies[name]
+        except KeyError:
+            pass
+        if name not in self._parent.base_filters:
+            raise KeyError(name)
+        clone = self._copies[name] = _copy_filter(self._parent.base_filters[name], self._parent, self._model)
+        return clone
+
+    def __setitem__(self, name: str, filter_: django_filters.Filter) -> None:
+        self._copies[name] = filter_
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("a search's filters are its FilterSet's; change the FilterSet class instead")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._parent.base_filters
+        yield from (name for name in self._copies if name not in self._parent.base_filters)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def _copy_filter(filter_, parent, model):
     clone = copy.copy(filter_)  # keeps its field, the one in the shared form class
     clone.model = model
@@ -99,17 +145,64 @@ def _copy_filter(filter_, parent, model):
     return clone
 
 
+class _SearchForm(forms.Form):
+    """Cleans an empty parameter without building its bound field.
+
+    A search gives two or three of its twenty parameters. Empty or left out, a field that is not
+    required and has no ``clean_<name>`` cleans to the same value every time: that value is worked
+    out once per form class and raw empty value (a fresh copy for each form, since lists are
+    mutable). Other parameters, and every other field, are cleaned as Django cleans them.
+    """
+
+    def _clean_fields(self) -> None:
+        empty_values = type(self).__dict__.get("_empty_values")
+        if empty_values is None:
+            empty_values = type(self)._empty_values = {}
+        for name, field in self.fields.items():
+            if not self._cleans_alike_when_empty(name, field):
+                self._clean_field(name)
+                continue
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if raw not in field.empty_values:
+                self._clean_field(name)
+                continue
+            key = (name, repr(raw))
+            if key not in empty_values:
+                try:
+                    empty_values[key] = field.clean(raw)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+                    continue
+            self.cleaned_data[name] = copy.copy(empty_values[key])
+
+    def _cleans_alike_when_empty(self, name: str, field: forms.Field) -> bool:
+        return not (field.required or field.disabled or self.files or hasattr(self, f"clean_{name}"))
+
+    def _clean_field(self, name: str) -> None:
+        """As Django's ``_clean_fields`` does for one field."""
+        bound = self[name]
+        try:
+            self.cleaned_data[name] = bound.field._clean_bound_field(bound)
+            if hasattr(self, f"clean_{name}"):
+                self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+        except forms.ValidationError as error:
+            self.add_error(name, error)
+
+
 class _SharedFields(dict):
     """A search form's fields, shared by its instances instead of deep-copied for each.
 
     A form deep-copies its fields so that one instance may change them without touching the
     others. Search forms never change theirs, and the copy took a tenth of a search's Python time.
-    Model choice fields are still copied as Django copies them: each form gets its own queryset,
-    which rendering the choices compiles (a shared one, compiled by two threads at once, broke).
+    The one kind of field with state a form could change, a choice of rows, is a ``CodesField``,
+    whose queryset is copied each time it is read.
     """
 
+    def __init__(self, fields: dict[str, forms.Field]) -> None:
+        for name, field in fields.items():
+            if isinstance(field, forms.ModelChoiceField) and not isinstance(field, CodesField):
+                raise TypeError(f"{name}: a search's choice of rows must be a CodesField, to be shared")
+        super().__init__(fields)
+
     def __deepcopy__(self, memo) -> dict:
-        return {
-            name: copy.deepcopy(field, memo) if isinstance(field, forms.ModelChoiceField) else field
-            for name, field in self.items()
-        }
+        return dict(self)

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Expression, F, FloatField, Func, Q
+from django.utils.functional import cached_property
 
 # Mean Earth radius (IUGG R1). The sphere is what makes one formula work everywhere; against the WGS 84
 # ellipsoid it errs by at most about 0.5 %, far less than the difference between a venue and its geocode.
@@ -165,6 +166,13 @@ class GreatCircleMiles(Func):
     def __init__(self, latitude: Expression, longitude: Expression, *, centre: tuple[float, float]) -> None:
         super().__init__(latitude, longitude)
         self.centre = centre
+
+    @cached_property
+    def identity(self) -> tuple:
+        # What Django's identity says (class and constructor arguments) without its inspect.signature()
+        # binding: ordering by the distance hashes it, ~0.1 ms per search.
+        (latitude, longitude), kwargs = self._constructor_args
+        return type(self), latitude, longitude, kwargs["centre"]
 
     def as_sql(self, compiler, connection, **extra_context):
         (lat, lat_params), (lng, lng_params) = (compiler.compile(arg) for arg in self.get_source_expressions())

@@ -132,6 +132,8 @@ class TestBadInput:
             ({"lat": "north", "lng": "0"}, "lat"),
             ({"lat": "40"}, "lng"),
             ({"lat": "0", "lng": "null"}, "lng"),
+            ({"lat": "nan", "lng": "0"}, "lat"),
+            ({"lat": "0", "lng": "-inf"}, "lng"),
             ({"near": "19107", "lat": "40", "lng": "-75"}, "near"),
             ({"near": "00000"}, "near"),
             ({"near": "Xqzzyville, ZZ"}, "near"),

@@ -78,6 +78,14 @@ class TestGreatCircleMiles:
         # 0.2 degrees of longitude at the equator, not 359.8.
         assert great_circle_miles(0.0, 179.9, 0.0, -179.9) == pytest.approx(0.2 * math.pi / 180 * EARTH_RADIUS_MILES)
 
+    def test_the_database_expressions_for_one_centre_are_equal_and_others_are_not(self):
+        # Ordering by distance looks the expression up among the selected columns by equality.
+        fields = ("location__latitude", "location__longitude")
+        same = distance_miles(40.0, -75.0, *fields), distance_miles(40.0, -75.0, *fields)
+        assert same[0] == same[1] and hash(same[0]) == hash(same[1])
+        assert distance_miles(40.0, -75.1, *fields) != same[0]
+        assert distance_miles(40.0, -75.0, "latitude", "longitude") != same[0]
+
     def test_a_point_made_by_the_destination_formula_is_at_its_distance(self):
         # The tests below trust this helper to draw circles.
         for bearing in range(0, 360, 15):
