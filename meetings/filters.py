@@ -59,10 +59,26 @@ class CoordinateFilter(django_filters.NumberFilter):
     field_class = forms.FloatField
 
 
+class TypeCodesSelect(forms.SelectMultiple):
+    """Several type codes (?type=W&type=S); when shown (the browsable API's filters), the codes with names."""
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        # Read each time the form is shown: the field is shared by every search (finder/filters.py).
+        return [
+            (code, f"{code}: {name}")
+            for code, name in MeetingType.objects.order_by("code").values_list("code", "name_en")
+        ]
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass  # the types in the database are the choices
+
+
 class TypeCodesField(forms.Field):
     """Type codes, checked against the cached codes (no query per search) and cleaned to type ids."""
 
-    widget = forms.SelectMultiple  # several values: ?type=W&type=S
+    widget = TypeCodesSelect
     default_error_messages = {
         "invalid_choice": _("Select a valid choice. %(value)s is not one of the available choices."),
         "invalid_list": _("Enter a list of values."),

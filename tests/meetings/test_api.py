@@ -199,6 +199,11 @@ class TestContract:
         assert response.status_code == 200
         assert response.json()["name"] == "Mujeres en Recuperación"
 
+    def test_the_browsable_apis_filters_offer_the_type_codes_with_their_names(self, client, finder_meetings):
+        page = client.get("/api/v1/meetings/", {"type": "W"}, HTTP_ACCEPT="text/html").content.decode()
+        assert '<option value="W" selected>W: Women</option>' in page
+        assert '<option value="O">O: Open</option>' in page
+
     def test_the_api_is_read_only_for_the_public(self, client, finder_meetings):
         assert client.post("/api/v1/meetings/", {"name": "x"}).status_code in (401, 403, 405)
         assert client.delete("/api/v1/meetings/mujeres/").status_code in (401, 403, 405)
