@@ -8,8 +8,9 @@ tell a 5 % change from noise. valgrind's callgrind counts the instructions this 
 (not the database server's). The script runs itself twice under valgrind, with 50 and with 150 requests
 after the same warm-up, and prints the difference divided by 100: start-up and warm-up cancel out.
 
-Needs valgrind (Debian: apt-get install valgrind). Takes about a minute; the data must exist already (run
-search.py once with the same --database and --meetings).
+Needs valgrind (Debian: apt-get install valgrind). Takes about a minute and a half per search; the data must
+exist already (run search.py once with the same --database and --meetings). Of search.py's options it uses
+--database, --meetings and --sqlite-path.
 """
 
 import argparse
@@ -46,7 +47,9 @@ def requests(args: argparse.Namespace) -> None:
     search = next(s for s in bench.searches() if s.key == args.search)
     client = Client()
     for _ in range(30):
-        client.get(search.url)
+        response = client.get(search.url)
+        if response.status_code != 200:  # an error page would be counted instead of the search
+            sys.exit(f"{search.url} answered {response.status_code}: {response.content[:300]!r}")
     gc.collect()
     gc.freeze()
     for _ in range(args.requests):
@@ -60,7 +63,10 @@ def instructions(args: argparse.Namespace, count: int) -> int:
             sys.executable, __file__, "--database", args.database, "--meetings", str(args.meetings),
             "--sqlite-path", str(args.sqlite_path), "--search", args.search, "--requests", str(count),
         ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            sys.exit("valgrind not found: install it (Debian: apt-get install valgrind)")
     found = re.search(r"refs:\s+([\d,]+)", done.stderr)
     if done.returncode or not found:
         sys.exit(f"valgrind failed ({done.returncode}):\n{done.stderr[-2000:]}")

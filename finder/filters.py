@@ -34,12 +34,25 @@ class YesNoFilter(django_filters.BooleanFilter):
     field_class = YesNoField
 
 
+class _FreshChoices(django_filters.fields.ModelChoiceIterator):
+    """A shared ``CodesField``'s choices: each listing reads its own copy of the field's queryset."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field  # not the queryset, which Django's iterator keeps and every form would share
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
 class CodesField(django_filters.fields.ModelMultipleChoiceField):
     """Rows named by code, from a field every search form shares (see ``_SharedFields``).
 
-    Each read of ``queryset`` gets a fresh copy, so the shared field's own is never evaluated or
-    compiled: two threads rendering the choices of one queryset at once broke its SQL.
+    Each read of ``queryset``, and each listing of the choices, gets a fresh copy, so the shared
+    field's own is never evaluated or compiled: two threads compiling one queryset at once broke its SQL.
     """
+
+    iterator = _FreshChoices
 
     @property
     def queryset(self):
@@ -176,7 +189,13 @@ class _SearchForm(forms.Form):
             self.cleaned_data[name] = copy.copy(empty_values[key])
 
     def _cleans_alike_when_empty(self, name: str, field: forms.Field) -> bool:
-        return not (field.required or field.disabled or self.files or hasattr(self, f"clean_{name}"))
+        return not (
+            field.required
+            or field.disabled
+            or self.files
+            or hasattr(self, f"clean_{name}")
+            or type(field)._clean_bound_field is not forms.Field._clean_bound_field  # e.g. FileField's
+        )
 
     def _clean_field(self, name: str) -> None:
         """As Django's ``_clean_fields`` does for one field."""
@@ -195,7 +214,8 @@ class _SharedFields(dict):
     A form deep-copies its fields so that one instance may change them without touching the
     others. Search forms never change theirs, and the copy took a tenth of a search's Python time.
     The one kind of field with state a form could change, a choice of rows, is a ``CodesField``,
-    whose queryset is copied each time it is read.
+    whose queryset is copied each time it is read. (So a view must not set a search form's field's
+    queryset or choices: that would change them for every search.)
     """
 
     def __init__(self, fields: dict[str, forms.Field]) -> None:

@@ -171,8 +171,8 @@ class GreatCircleMiles(Func):
     def identity(self) -> tuple:
         # What Django's identity says (class and constructor arguments) without its inspect.signature()
         # binding: ordering by the distance hashes it, ~0.1 ms per search.
-        (latitude, longitude), kwargs = self._constructor_args
-        return type(self), latitude, longitude, kwargs["centre"]
+        (latitude, longitude), kwargs = self._constructor_args  # as distance_miles() builds it
+        return type(self), latitude, longitude, tuple(kwargs["centre"])
 
     def as_sql(self, compiler, connection, **extra_context):
         (lat, lat_params), (lng, lng_params) = (compiler.compile(arg) for arg in self.get_source_expressions())

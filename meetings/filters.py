@@ -22,7 +22,7 @@ from finder.filters import CodesFilter, FilterSet, YesNoFilter
 from groups.models import Kind, Organization
 from meetings import geocoding, schedule
 from meetings.distance import from_miles, to_miles
-from meetings.models import Meeting, MeetingType, Weekday, validate_time_zone
+from meetings.models import Meeting, MeetingType, Weekday, in_active_language, validate_time_zone
 
 DISTANCES = [1, 2, 5, 10, 15, 25, 50, 100]
 DEFAULT_DISTANCE = 10
@@ -65,10 +65,8 @@ class TypeCodesSelect(forms.SelectMultiple):
     @property
     def choices(self) -> list[tuple[str, str]]:
         # Read each time the form is shown: the field is shared by every search (finder/filters.py).
-        return [
-            (code, f"{code}: {name}")
-            for code, name in MeetingType.objects.order_by("code").values_list("code", "name_en")
-        ]
+        names = MeetingType.objects.order_by("code").values_list("code", "name_en", "name_es")
+        return [(code, f"{code}: {in_active_language(english, spanish)}") for code, english, spanish in names]
 
     @choices.setter
     def choices(self, value) -> None:

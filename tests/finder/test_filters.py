@@ -91,7 +91,9 @@ def test_each_read_of_the_shared_choice_of_organizations_gets_a_queryset_of_its_
     shared = MeetingFilter.form_class().base_fields["organization"]
     assert form.fields["organization"] is shared
     assert shared.queryset is not shared.queryset
-    assert shared._queryset._result_cache is None
+    assert shared.widget.choices.queryset is not shared.widget.choices.queryset
+    # Listing the choices compiled a query: the shared one is untouched (no table joined in).
+    assert not shared._queryset.query.alias_map and shared._queryset._result_cache is None
 
 
 def test_a_filter_set_with_a_plain_choice_of_rows_is_refused(directory):

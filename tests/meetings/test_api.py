@@ -203,6 +203,8 @@ class TestContract:
         page = client.get("/api/v1/meetings/", {"type": "W"}, HTTP_ACCEPT="text/html").content.decode()
         assert '<option value="W" selected>W: Women</option>' in page
         assert '<option value="O">O: Open</option>' in page
+        spanish = client.get("/api/v1/meetings/", HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert '<option value="W">W: Mujeres</option>' in spanish
 
     def test_the_api_is_read_only_for_the_public(self, client, finder_meetings):
         assert client.post("/api/v1/meetings/", {"name": "x"}).status_code in (401, 403, 405)
