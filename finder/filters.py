@@ -1,7 +1,7 @@
 """Filter parts both searches share (meetings and organizations)."""
 
 import copy
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping
 
 import django_filters
 from django import forms
@@ -119,34 +119,23 @@ class FilterSet(django_filters.FilterSet):
         return queryset
 
 
-class _BoundFilters(MutableMapping):
+class _BoundFilters(Mapping):
     """``FilterSet.filters``: each base filter, copied for this search when it is first looked up."""
 
     def __init__(self, parent: FilterSet, model) -> None:
         self._parent, self._model, self._copies = parent, model, {}
 
     def __getitem__(self, name: str) -> django_filters.Filter:
-        try:
-            return self._copies[name]
-        except KeyError:
-            pass
-        if name not in self._parent.base_filters:
-            raise KeyError(name)
-        clone = self._copies[name] = _copy_filter(self._parent.base_filters[name], self._parent, self._model)
-        return clone
-
-    def __setitem__(self, name: str, filter_: django_filters.Filter) -> None:
-        self._copies[name] = filter_
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError("a search's filters are its FilterSet's; change the FilterSet class instead")
+        if name not in self._copies:
+            base = self._parent.base_filters[name]  # KeyError for a name the FilterSet lacks
+            self._copies[name] = _copy_filter(base, self._parent, self._model)
+        return self._copies[name]
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._parent.base_filters
-        yield from (name for name in self._copies if name not in self._parent.base_filters)
+        return iter(self._parent.base_filters)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._parent.base_filters)
 
 
 def _copy_filter(filter_, parent, model):
@@ -167,10 +156,14 @@ class _SearchForm(forms.Form):
     mutable). Other parameters, and every other field, are cleaned as Django cleans them.
     """
 
+    _empty_values: dict[tuple[str, str], object]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._empty_values = {}  # each form class its own: (name, repr of the raw value) -> cleaned value
+
     def _clean_fields(self) -> None:
-        empty_values = type(self).__dict__.get("_empty_values")
-        if empty_values is None:
-            empty_values = type(self)._empty_values = {}
+        empty_values = self._empty_values
         for name, field in self.fields.items():
             if not self._cleans_alike_when_empty(name, field):
                 self._clean_field(name)
