@@ -35,6 +35,7 @@ if not DEBUG:
 INSTALLED_APPS = [
     # django.contrib.admin with the staff login's second factor (finder/auth.py).
     "finder.apps.StaffAdminConfig",
+    "finder.apps.FinderConfig",  # rate-limit counts (finder/rates.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -191,8 +192,9 @@ X_FRAME_OPTIONS = "DENY"
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # "default" is per process, for what is cheap to recompute (the zones in use). "shared" is seen by
-# every worker, for rate limits and login lockouts: a database table by default (`createcachetable`),
-# or Redis with SHARED_CACHE_URL=redis://host:6379/0.
+# every worker, for login lockouts: a database table by default (`createcachetable`), or Redis with
+# SHARED_CACHE_URL=redis://host:6379/0. Rate limits count in their own table (finder/rates.py): the
+# database cache forgets entries beyond 300, so a busy API would have made it forget lockouts.
 _SHARED_CACHE_URL = env_str("SHARED_CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -286,7 +288,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# "Report a problem" (meetings.reports): reports one client may send per hour, counted in the shared cache
+# "Report a problem" (meetings.reports): reports one client may send per hour, counted (finder/rates.py)
 # under a keyed hash of its address that changes every hour; the address itself is never stored.
 CHANGE_REPORTS_PER_HOUR = env_int("CHANGE_REPORTS_PER_HOUR", 5)
 

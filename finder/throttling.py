@@ -1,30 +1,41 @@
-"""API rate limits kept in the cache every worker shares, keyed by the client's real address.
+"""API rate limits counted in one table every worker shares (finder/rates.py), keyed by the client's real address.
 
-DRF's own throttles keep their counts in the default cache, which is per process here, and
-trust ``X-Forwarded-For`` by a count of proxies; these use ``caches["shared"]`` and
+DRF's own throttles keep a list of request times in the cache (per process by default here) and trust
+``X-Forwarded-For`` by a count of proxies; these count with one statement per request and use
 ``finder.clients.client_ip`` (the header only from ``TRUSTED_PROXIES``).
 """
 
-from django.core.cache import caches
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from finder import rates
 from finder.clients import client_ip
 
 
-class _SharedCounts:
-    @property
-    def cache(self):
-        return caches["shared"]
+class _Counted:
+    """``allow_request`` and ``wait`` of DRF's throttles, counting in fixed windows of the rate's period."""
 
     def get_ident(self, request) -> str:
         return client_ip(request)
 
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.now = self.timer()
+        self.count = rates.count_request(self.scope, key, self.duration, now=self.now)
+        return self.count.requests <= self.num_requests
 
-class AnonThrottle(_SharedCounts, AnonRateThrottle):
+    def wait(self) -> float:
+        return self.count.wait(self.now)
+
+
+class AnonThrottle(_Counted, AnonRateThrottle):
     """Visitors without an account, per address."""
 
 
-class UserThrottle(_SharedCounts, UserRateThrottle):
+class UserThrottle(_Counted, UserRateThrottle):
     """Signed-in users and token holders, per user (visitors are AnonThrottle's)."""
 
     def get_cache_key(self, request, view) -> str | None:

@@ -1,20 +1,16 @@
 """Visitors' change reports ("Report a problem"): filed without anything about the person, limited per client,
 and applied or dismissed by the curators of the meeting.
 
-A report keeps what is wrong and what the visitor suggests, nothing else. The rate limit counts in the shared
-cache under an HMAC of the client's address, keyed with SECRET_KEY and the current hour: the address is never
-written anywhere, and one hour's key cannot be linked to the next hour's.
+A report keeps what is wrong and what the visitor suggests, nothing else. The rate limit counts per client and
+hour (finder/rates.py) under an HMAC of the address, the hour and SECRET_KEY: the address is never written
+anywhere, and one hour's count cannot be linked to the next hour's.
 """
 
 import datetime as dt
-import hashlib
-import hmac
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,11 +18,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from finder import rates
 from meetings.models import ChangeReport, Meeting, Weekday
 
 Problem = ChangeReport.Problem
 WINDOW_SECONDS = 3600
-CACHE = "shared"
 
 # The suggested values that belong to each problem. The form shows every field (it works without
 # JavaScript), so values typed for another problem are dropped rather than stored.
@@ -55,26 +51,10 @@ def file_report(meeting: Meeting, problem: str, message: str = "", **suggested) 
     return ChangeReport.objects.create(meeting=meeting, problem=problem, message=message.strip(), **kept)
 
 
-def client_key(address: str, now: float | None = None) -> str:
-    """The rate limit's cache key for a client: a keyed hash of its address and the hour, never the address."""
-    window = int((time.time() if now is None else now) // WINDOW_SECONDS)
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"change-report:{window}:{address}".encode(), hashlib.sha256
-    ).hexdigest()
-    return f"change-report:{digest}"
-
-
 def take_report_slot(address: str, now: float | None = None) -> bool:
     """Count one report from the client at ``address``; False once it has sent its share this hour."""
-    cache = caches[CACHE]
-    key = client_key(address, now)
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        count = 1
-    return count <= settings.CHANGE_REPORTS_PER_HOUR
+    count = rates.count_request("change-report", address, WINDOW_SECONDS, now=now)
+    return count.requests <= settings.CHANGE_REPORTS_PER_HOUR
 
 
 def proposed_changes(report: ChangeReport) -> dict[str, object]:

@@ -32,8 +32,8 @@ def _empty_database() -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _shared_cache_in_memory():
-    """Rate limits count in memory here, as with Redis: the default database-backed shared cache would
-    add its queries to every pinned query count."""
+    """Login lockouts count in memory here, as with Redis: the default database-backed shared cache would
+    add its queries to the pinned query counts of the login tests."""
     from django.conf import settings
     from django.test import override_settings
 
@@ -44,8 +44,17 @@ def _shared_cache_in_memory():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(_shared_cache_in_memory):
-    """Each test starts with empty caches (the zones in use, geocoder answers, rate limits…)."""
+    """Each test starts with empty caches (the zones in use, geocoder answers, lockouts…)."""
     from django.core.cache import caches
 
     caches["default"].clear()
     caches["shared"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_sweep_of_rate_counts(monkeypatch):
+    """Expired rate counts are deleted by the first request a minute in each process (finder/rates.py):
+    not during a test (unless it asks), whose pinned query counts would then depend on the clock."""
+    from finder import rates
+
+    monkeypatch.setitem(rates._last_sweep, "at", float("inf"))

@@ -2,9 +2,13 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from finder.models import RateCount
 from finder.throttling import AnonThrottle
 from groups.models import Organization
 from meetings.models import Curator, Meeting
@@ -161,6 +165,8 @@ class TestThrottling:
     @pytest.fixture
     def three_a_minute(self, monkeypatch):
         monkeypatch.setattr(AnonThrottle, "THROTTLE_RATES", {**AnonThrottle.THROTTLE_RATES, "anon": "3/minute"})
+        # Counts are per clock minute: the test's requests all fall 45 s into one.
+        monkeypatch.setattr(AnonThrottle, "timer", staticmethod(lambda: 1_800_000_045.0))
 
     def test_anonymous_clients_are_slowed_down_per_address(self, people, three_a_minute):
         client = APIClient(REMOTE_ADDR="203.0.113.7")
@@ -176,3 +182,29 @@ class TestThrottling:
         settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
         assert [from_proxy(50).get(API).status_code for _ in range(4)] == [200, 200, 200, 429]
         assert from_proxy(51).get(API).status_code == 200
+
+    def test_a_refused_client_is_told_when_its_minute_ends(self, people, three_a_minute):
+        client = APIClient(REMOTE_ADDR="203.0.113.7")
+        for _ in range(3):
+            client.get(API)
+        refused = client.get(API)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "15"
+        assert "15 seconds" in refused.json()["detail"]
+
+    def test_the_count_is_one_statement_and_keeps_no_address(self, people, three_a_minute, settings):
+        client = APIClient(REMOTE_ADDR="203.0.113.7")
+        with CaptureQueriesContext(connection) as limited:
+            client.get(API)
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+        with CaptureQueriesContext(connection) as unlimited:
+            client.get(API)
+        assert len(limited) == len(unlimited) + 1
+        assert not RateCount.objects.filter(key__contains="203.0.113").exists()
+
+    def test_many_clients_of_the_api_leave_login_lockouts_alone(self, people):
+        # The shared cache holds lockouts; it forgets entries beyond 300 (locmem and database alike).
+        caches["shared"].set("lockout-of-a-guessing-client", 5, timeout=3600)
+        for n in range(310):
+            assert APIClient(REMOTE_ADDR=f"10.0.{n // 256}.{n % 256}").get(API, {"page_size": 1}).status_code == 200
+        assert caches["shared"].get("lockout-of-a-guessing-client") == 5

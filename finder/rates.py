@@ -1,0 +1,82 @@
+"""Rate limits shared by every worker: how many requests a client made in the current window.
+
+One statement per request, an upsert into ``RateCount`` (finder/models.py). The API's limits used DRF's
+throttles on the shared cache before; with the default database cache that was six statements and a
+write transaction per API request, its 300-entry cap dropped counts (and login lockouts, which share
+that cache) once more than 300 clients were counted at once, and its keys held the client's address.
+
+A row's key is an HMAC, keyed with SECRET_KEY, of the limit's name, the window and the client's address:
+the address is never stored, and one window's row cannot be linked to the next one's. Windows are fixed
+(each minute, or each hour, from the Unix epoch), so a client may send up to twice its share across a
+window's end; that is the usual price of counting with one row.
+"""
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import connections, router
+
+from finder.models import RateCount
+
+# Expired rows are deleted by whichever request first counts after this many seconds (per process).
+SWEEP_SECONDS = 60
+_last_sweep = {"at": 0.0}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A client's requests in the current window, this one included."""
+
+    requests: int
+    window_ends: float  # Unix time
+
+    def wait(self, now: float) -> float:
+        """Seconds until the window ends and the client may ask again."""
+        return max(0.0, self.window_ends - now)
+
+
+def count_request(limit: str, client: str, seconds: int, *, now: float | None = None) -> Count:
+    """Count one request from ``client`` (an address) against ``limit`` (its name), in windows of ``seconds``."""
+    now = time.time() if now is None else now
+    window = int(now // seconds)
+    ends = float((window + 1) * seconds)
+    key = _key(limit, window, seconds, client)
+    db = router.db_for_write(RateCount)
+    with connections[db].cursor() as cursor:
+        cursor.execute(_upsert_sql(db), [key, ends])
+        (requests,) = cursor.fetchone()
+        if now - _last_sweep["at"] >= SWEEP_SECONDS:
+            _last_sweep["at"] = now
+            cursor.execute(_sweep_sql(db), [now])
+    return Count(requests, ends)
+
+
+def _key(limit: str, window: int, seconds: int, client: str) -> str:
+    message = f"{limit}:{seconds}:{window}:{client}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _upsert_sql(db: str) -> str:
+    # The same text on PostgreSQL and SQLite (3.35 and later): both read "count" in SET as the old row's.
+    table, key, count, expires = _names(db)
+    return (
+        f"INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+    )
+
+
+@lru_cache(maxsize=4)
+def _sweep_sql(db: str) -> str:
+    table, _, _, expires = _names(db)
+    return f"DELETE FROM {table} WHERE {expires} <= %s"
+
+
+def _names(db: str) -> tuple[str, str, str, str]:
+    quote = connections[db].ops.quote_name
+    meta = RateCount._meta
+    return (quote(meta.db_table), *(quote(meta.get_field(name).column) for name in ("key", "count", "expires")))
