@@ -13,4 +13,3 @@ class FinderConfig(AppConfig):
     """The project's own tables (finder/models.py)."""
 
     name = "finder"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 from finder.models import RateCount
 
@@ -46,9 +46,18 @@ def count_request(limit: str, client: str, seconds: int, *, now: float | None = 
     ends = float((window + 1) * seconds)
     key = _key(limit, window, seconds, client)
     db = router.db_for_write(RateCount)
-    with connections[db].cursor() as cursor:
-        cursor.execute(_upsert_sql(db), [key, ends])
-        (requests,) = cursor.fetchone()
+    connection = connections[db]
+    # Outside a transaction, as the API runs (no ATOMIC_REQUESTS): inside one, the row would stay locked,
+    # and a refused request's count rolled back, until the request ends.
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(_upsert_sql(db, returning=True), [key, ends])
+            (requests,) = cursor.fetchone()
+        else:  # SQLite before 3.35 (Django 5.2 runs on 3.31): no RETURNING
+            with transaction.atomic(using=db):
+                cursor.execute(_upsert_sql(db, returning=False), [key, ends])
+                cursor.execute(_count_sql(db), [key])
+                (requests,) = cursor.fetchone()
         if now - _last_sweep["at"] >= SWEEP_SECONDS:
             _last_sweep["at"] = now
             cursor.execute(_sweep_sql(db), [now])
@@ -60,14 +69,21 @@ def _key(limit: str, window: int, seconds: int, client: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-@lru_cache(maxsize=4)
-def _upsert_sql(db: str) -> str:
-    # The same text on PostgreSQL and SQLite (3.35 and later): both read "count" in SET as the old row's.
+@lru_cache(maxsize=8)
+def _upsert_sql(db: str, *, returning: bool) -> str:
+    # The same text on PostgreSQL and SQLite: both read "count" in SET as the old row's.
     table, key, count, expires = _names(db)
     return (
         f"INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1"
+        + (f" RETURNING {count}" if returning else "")
     )
+
+
+@lru_cache(maxsize=4)
+def _count_sql(db: str) -> str:
+    table, key, count, _ = _names(db)
+    return f"SELECT {count} FROM {table} WHERE {key} = %s"
 
 
 @lru_cache(maxsize=4)
