@@ -1,9 +1,8 @@
 """Rate limits shared by every worker: how many requests a client made in the current window.
 
-One statement per request, an upsert into ``RateCount`` (finder/models.py). The API's limits used DRF's
-throttles on the shared cache before; with the default database cache that was six statements and a
-write transaction per API request, its 300-entry cap dropped counts (and login lockouts, which share
-that cache) once more than 300 clients were counted at once, and its keys held the client's address.
+One statement per request, an upsert into ``RateCount`` (finder/models.py). Not Django's cache: the
+database cache, our default, takes six statements and a write transaction per count, and forgets entries
+beyond 300 (counts, and the login lockouts kept there with them).
 
 A row's key is an HMAC, keyed with SECRET_KEY, of the limit's name, the window and the client's address:
 the address is never stored, and one window's row cannot be linked to the next one's. Windows are fixed
@@ -16,6 +15,7 @@ import hmac
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -47,20 +47,21 @@ def count_request(limit: str, client: str, seconds: int, *, now: float | None = 
     key = _key(limit, window, seconds, client)
     db = router.db_for_write(RateCount)
     connection = connections[db]
+    statements = _statements(db)
     # Outside a transaction, as the API runs (no ATOMIC_REQUESTS): inside one, the row would stay locked,
     # and a refused request's count rolled back, until the request ends.
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            cursor.execute(_upsert_sql(db, returning=True), [key, ends])
+            cursor.execute(statements.upsert, [key, ends])
             (requests,) = cursor.fetchone()
         else:  # SQLite before 3.35 (Django 5.2 runs on 3.31): no RETURNING
             with transaction.atomic(using=db):
-                cursor.execute(_upsert_sql(db, returning=False), [key, ends])
-                cursor.execute(_count_sql(db), [key])
+                cursor.execute(statements.upsert_only, [key, ends])
+                cursor.execute(statements.count, [key])
                 (requests,) = cursor.fetchone()
         if now - _last_sweep["at"] >= SWEEP_SECONDS:
             _last_sweep["at"] = now
-            cursor.execute(_sweep_sql(db), [now])
+            cursor.execute(statements.sweep, [now])
     return Count(requests, ends)
 
 
@@ -69,30 +70,27 @@ def _key(limit: str, window: int, seconds: int, client: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-@lru_cache(maxsize=8)
-def _upsert_sql(db: str, *, returning: bool) -> str:
-    # The same text on PostgreSQL and SQLite: both read "count" in SET as the old row's.
-    table, key, count, expires = _names(db)
-    return (
-        f"INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1"
-        + (f" RETURNING {count}" if returning else "")
-    )
+class _Statements(NamedTuple):
+    upsert: str  # returns the new count
+    upsert_only: str  # where INSERT cannot return columns
+    count: str
+    sweep: str
 
 
 @lru_cache(maxsize=4)
-def _count_sql(db: str) -> str:
-    table, key, count, _ = _names(db)
-    return f"SELECT {count} FROM {table} WHERE {key} = %s"
-
-
-@lru_cache(maxsize=4)
-def _sweep_sql(db: str) -> str:
-    table, _, _, expires = _names(db)
-    return f"DELETE FROM {table} WHERE {expires} <= %s"
-
-
-def _names(db: str) -> tuple[str, str, str, str]:
+def _statements(db: str) -> _Statements:
     quote = connections[db].ops.quote_name
     meta = RateCount._meta
-    return (quote(meta.db_table), *(quote(meta.get_field(name).column) for name in ("key", "count", "expires")))
+    table = quote(meta.db_table)
+    key, count, expires = (quote(meta.get_field(name).column) for name in ("key", "count", "expires"))
+    # The same text on PostgreSQL and SQLite: both read "count" in SET as the old row's.
+    upsert = (
+        f"INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1"
+    )
+    return _Statements(
+        upsert=f"{upsert} RETURNING {count}",
+        upsert_only=upsert,
+        count=f"SELECT {count} FROM {table} WHERE {key} = %s",
+        sweep=f"DELETE FROM {table} WHERE {expires} <= %s",
+    )

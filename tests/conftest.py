@@ -32,8 +32,7 @@ def _empty_database() -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _shared_cache_in_memory():
-    """Login lockouts count in memory here, as with Redis: the default database-backed shared cache would
-    add its queries to the pinned query counts of the login tests."""
+    """Login lockouts are kept in memory here, as with Redis; ``_fresh_cache`` empties them for each test."""
     from django.conf import settings
     from django.test import override_settings
 
