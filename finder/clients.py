@@ -1,8 +1,9 @@
 """The client's address, trusting ``X-Forwarded-For`` only from the proxies in ``TRUSTED_PROXIES``.
 
-Rate limits (API throttling, change reports, login lockout) key on this address. Taking the
-header from anyone would let a client pick its own key; behind a proxy, the proxy's address
-alone would put every visitor in one bucket. Addresses are used as keys only, never stored.
+Rate limits (API throttling, change reports, login lockout) key on ``client_key``: the address, or
+for IPv6 its /64. Taking the header from anyone would let a client pick its own key; behind a proxy,
+the proxy's address alone would put every visitor in one bucket. Addresses are used as keys only,
+never stored.
 """
 
 import ipaddress
@@ -41,3 +42,22 @@ def client_ip(request: HttpRequest) -> str:
             except ValueError:
                 return remote  # a garbled header from a trusted proxy: fall back to the proxy
     return forwarded[0] if forwarded else remote
+
+
+# An IPv6 network hands each customer at least a /64 and lets a device take any address in it (RFC 8981
+# privacy addresses change by themselves), so per address one client would have 2**64 limits.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_key(request: HttpRequest) -> str:
+    """What rate limits and lockouts count by: the client's IPv4 address, or the /64 of its IPv6 one."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:  # ::ffff:203.0.113.5, from a dual-stack socket, is that IPv4 client
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))

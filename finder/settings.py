@@ -131,7 +131,9 @@ if AXES_FAILURE_LIMIT < 1 or _AXES_COOLOFF_MINUTES < 1:
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
 AXES_COOLOFF_TIME = timedelta(minutes=_AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "finder.clients.client_ip"  # X-Forwarded-For only from TRUSTED_PROXIES
+# X-Forwarded-For only from TRUSTED_PROXIES; an IPv6 client by its /64, so that it cannot start afresh from
+# another of its own addresses.
+AXES_CLIENT_IP_CALLABLE = "finder.clients.client_key"
 AXES_LOCKOUT_CALLABLE = "finder.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Failures are counted in the shared cache under a hash of username and address, and vanish after the

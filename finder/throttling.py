@@ -2,20 +2,20 @@
 
 DRF's own throttles keep a list of request times in the cache (per process by default here) and trust
 ``X-Forwarded-For`` by a count of proxies; these count with one statement per request and use
-``finder.clients.client_ip`` (the header only from ``TRUSTED_PROXIES``).
+``finder.clients.client_key`` (the header only from ``TRUSTED_PROXIES``; an IPv6 client by its /64).
 """
 
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from finder import rates
-from finder.clients import client_ip
+from finder.clients import client_key
 
 
 class _Counted:
     """``allow_request`` and ``wait`` of DRF's throttles, counting in fixed windows of the rate's period."""
 
     def get_ident(self, request) -> str:
-        return client_ip(request)
+        return client_key(request)
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:

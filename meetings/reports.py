@@ -51,9 +51,9 @@ def file_report(meeting: Meeting, problem: str, message: str = "", **suggested) 
     return ChangeReport.objects.create(meeting=meeting, problem=problem, message=message.strip(), **kept)
 
 
-def take_report_slot(address: str) -> bool:
-    """Count one report from the client at ``address``; False once it has sent its share this hour."""
-    count = rates.count_request("change-report", address, WINDOW_SECONDS)
+def take_report_slot(client: str) -> bool:
+    """Count one report from ``client`` (``finder.clients.client_key``); False once it has sent its share this hour."""
+    count = rates.count_request("change-report", client, WINDOW_SECONDS)
     return count.requests <= settings.CHANGE_REPORTS_PER_HOUR
 
 

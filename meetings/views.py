@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
-from finder.clients import client_ip
+from finder.clients import client_key
 from finder.pagination import CountingPaginator
 from groups.models import Kind, Organization
 from meetings import exporting, referral, reports
@@ -179,7 +179,7 @@ def meeting_report(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.published().select_related("organization"), slug=slug)
     form = ChangeReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not reports.take_report_slot(client_ip(request)):
+        if not reports.take_report_slot(client_key(request)):
             # The form comes back filled in, so nothing typed is lost.
             context = {"meeting": meeting, "form": form, "too_many": True}
             return render(request, "meetings/meeting_report.html", context, status=429)

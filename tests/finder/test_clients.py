@@ -1,9 +1,9 @@
-"""finder.clients.client_ip: X-Forwarded-For is believed only from our own proxies."""
+"""finder.clients: X-Forwarded-For is believed only from our own proxies; an IPv6 client counts by its /64."""
 
 import pytest
 from django.test import RequestFactory
 
-from finder.clients import client_ip
+from finder.clients import client_ip, client_key
 
 
 def request(remote: str, forwarded: str | None = None):
@@ -43,3 +43,25 @@ def test_a_garbled_header_from_our_proxy_falls_back_to_the_proxy(settings):
     settings.TRUSTED_PROXIES = ["10.0.0.2"]
     assert client_ip(request("10.0.0.2", "not-an-address")) == "10.0.0.2"
     assert client_ip(request("10.0.0.2")) == "10.0.0.2"
+
+
+@pytest.mark.parametrize(
+    "address, key",
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        # Every address a customer's /64 offers is the same client.
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        # A dual-stack socket writes an IPv4 client this way.
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+    ],
+)
+def test_limits_count_an_ipv6_client_by_its_network_and_an_ipv4_one_by_its_address(settings, address, key):
+    settings.TRUSTED_PROXIES = []
+    assert client_key(request(address)) == key
+
+
+def test_the_key_of_a_forwarded_ipv6_client_is_its_network(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert client_key(request("10.0.0.2", "2001:db8:7::99")) == "2001:db8:7::/64"

@@ -1,8 +1,11 @@
 """Staff log in with a strong password, a code from an authenticator app once they set one up, and are
 locked out for a while after repeated failures (per username and address)."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
@@ -224,6 +227,23 @@ def test_the_lockout_is_for_that_username_from_that_address_only(client, users):
     assert log_in(client, REMOTE_ADDR="198.51.100.8").status_code == 302
     client.logout()
     assert log_in(client, "editor", **here).status_code == 302
+
+
+def test_an_ipv6_client_stays_locked_out_from_its_other_addresses(client, curator):
+    for n in range(1, 6):
+        log_in(client, password="wrong", REMOTE_ADDR=f"2001:db8:9:1::{n}")
+    assert log_in(client, REMOTE_ADDR="2001:db8:9:1::beef").status_code == 429
+    assert log_in(client, REMOTE_ADDR="2001:db8:9:2::1").status_code == 302
+
+
+def test_an_admin_lifts_a_lockout_early_with_the_command_the_readme_gives(client, curator):
+    fail(client, 5, REMOTE_ADDR="2001:db8:9:1::5")
+    fail(client, 5, REMOTE_ADDR="198.51.100.9")
+    call_command("axes_reset_ip_username", "2001:db8:9:1::/64", "curator", stdout=io.StringIO())
+    call_command("axes_reset_ip_username", "198.51.100.9", "curator", stdout=io.StringIO())
+    assert log_in(client, REMOTE_ADDR="2001:db8:9:1::77").status_code == 302
+    client.logout()
+    assert log_in(client, REMOTE_ADDR="198.51.100.9").status_code == 302
 
 
 def test_wrong_codes_count_towards_the_lockout(client, app):

@@ -173,6 +173,11 @@ class TestThrottling:
         assert [client.get(API).status_code for _ in range(4)] == [200, 200, 200, 429]
         assert APIClient(REMOTE_ADDR="203.0.113.8").get(API).status_code == 200
 
+    def test_an_ipv6_client_cannot_start_afresh_from_another_of_its_addresses(self, people, three_a_minute):
+        statuses = [APIClient(REMOTE_ADDR=f"2001:db8:5:6::{n}").get(API).status_code for n in range(1, 5)]
+        assert statuses == [200, 200, 200, 429]
+        assert APIClient(REMOTE_ADDR="2001:db8:5:7::1").get(API).status_code == 200  # another customer's network
+
     def test_a_forwarded_address_is_ignored_unless_it_comes_from_our_proxy(self, people, three_a_minute, settings):
         def from_proxy(n: int) -> APIClient:
             return APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")

@@ -212,6 +212,15 @@ def test_the_limit_is_per_client(client, finder_meetings):
     assert send(client, meeting, "198.51.100.20", problem="gone").status_code == 302
 
 
+@override_settings(CHANGE_REPORTS_PER_HOUR=2)
+def test_an_ipv6_client_has_one_limit_for_all_its_addresses(client, finder_meetings):
+    meeting = finder_meetings["women_spanish"]
+    for n in range(1, 3):
+        send(client, meeting, f"2001:db8:4:4::{n}", problem="gone")
+    assert send(client, meeting, "2001:db8:4:4::3", problem="gone").status_code == 429
+    assert send(client, meeting, "2001:db8:4:5::1", problem="gone").status_code == 302
+
+
 @override_settings(CHANGE_REPORTS_PER_HOUR=2, TRUSTED_PROXIES=[])
 def test_a_forwarded_for_header_from_anyone_but_a_trusted_proxy_is_ignored(client, finder_meetings):
     meeting = finder_meetings["women_spanish"]
