@@ -147,6 +147,10 @@ def _copy_filter(filter_, parent, model):
     return clone
 
 
+# Different values of one repeatable parameter a search takes; more are refused (SQLite joins at most 64 tables).
+MAX_VALUES = 20
+
+
 class _SearchForm(forms.Form):
     """Cleans an empty parameter without building its bound field.
 
@@ -191,10 +195,18 @@ class _SearchForm(forms.Form):
         )
 
     def _clean_field(self, name: str) -> None:
-        """As Django's ``_clean_fields`` does for one field."""
+        """As Django's ``_clean_fields`` does for one field; a repeated value counts once."""
         bound = self[name]
         try:
-            self.cleaned_data[name] = bound.field._clean_bound_field(bound)
+            value = bound.field._clean_bound_field(bound)
+            if isinstance(value, list):
+                # ?day=1&day=1… hundreds of times made SQL too deep for SQLite, and each type code is a join.
+                value = list(dict.fromkeys(value))
+                if len(value) > MAX_VALUES:
+                    raise forms.ValidationError(
+                        _("Give at most %(limit)s values."), code="max_values", params={"limit": MAX_VALUES}
+                    )
+            self.cleaned_data[name] = value
             if hasattr(self, f"clean_{name}"):
                 self.cleaned_data[name] = getattr(self, f"clean_{name}")()
         except forms.ValidationError as error:

@@ -27,6 +27,10 @@ class _TotalCount(Window):
         return (type(self),)
 
 
+# No search has this many results; an offset past 2**63 - 1 is an error in the database, not an empty page.
+_MAX_OFFSET = 2**62
+
+
 class CountingPaginator(Paginator):
     def page(self, number):
         try:
@@ -37,6 +41,8 @@ class CountingPaginator(Paginator):
         if number < 1 or not hasattr(self.object_list, "query") or self.object_list.query.distinct:
             return super().page(number)
         bottom = (number - 1) * self.per_page
+        if bottom > _MAX_OFFSET:
+            raise EmptyPage("That page contains no results")
         queryset = self.object_list
         # The annotations (distance, minutes until the next start) come with the keys: the second
         # query looks rows up by key only, without the search's conditions.

@@ -48,6 +48,11 @@ ATTENDANCE_CHOICES = [("in_person", _("In person")), ("online", _("Online")), ("
 ISO_LANGUAGES = {"en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS"}
 
 
+def language_code(value: str) -> str:
+    """The Meeting Guide code, upper case, of a ``language`` parameter: "es" and "s" are both "S"."""
+    return ISO_LANGUAGES.get(value.lower(), value.upper())
+
+
 @extend_schema_field({"type": "string", "enum": [value for value, _label in DAY_CHOICES]})
 class DaysFilter(django_filters.MultipleChoiceFilter):
     """Weekdays as numbers or names, "today" or "tomorrow" (documented as strings, not integers)."""
@@ -119,6 +124,16 @@ class MeetingSearchForm(forms.Form):
 
     place: geocoding.GeocodedPlace | None = None
     suggestions: list[str]
+
+    def clean_language(self) -> str:
+        value = self.cleaned_data.get("language") or ""
+        if value and language_code(value) not in {code.upper() for code in MeetingType.objects.ids_by_code()}:
+            raise forms.ValidationError(
+                gettext("Unknown language “%(value)s”. Give a language type code (S, EN…) or an ISO code (es, en…)."),
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return value
 
     def clean(self):
         data = super().clean()
@@ -257,8 +272,7 @@ class MeetingFilter(FilterSet):
         return queryset.filter(attendance_mode__in=modes)
 
     def filter_language(self, queryset, name, value):
-        code = ISO_LANGUAGES.get(value.lower(), value.upper())
-        return queryset.filter(types__code__iexact=code, types__facet__key="language")
+        return queryset.filter(types__code__iexact=language_code(value), types__facet__key="language")
 
     def filter_text(self, queryset, name, value):
         q = Q()

@@ -61,8 +61,10 @@ COUNTRY_ALIASES = {
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
 # A ZIP alone, or at the end of an address such as "Philadelphia, PA 19103" (our own ZIP label).
-_ZIP = re.compile(r"(?:^|[\s,])(\d{5})(?:-\d{4})?$")
-_DIGITS_ONLY = re.compile(r"[\d\s-]+")
+# ASCII digits only: \d also matches full-width or Arabic-Indic digits, on which zipcodes' native code
+# panics (a 500).
+_ZIP = re.compile(r"(?:^|[\s,])([0-9]{5})(?:-[0-9]{4})?$")
+_DIGITS_ONLY = re.compile(r"[0-9\s-]+")
 # "Springfield IL": a state code without a comma, only when typed in capitals, so "Xi an" stays a name.
 _CITY_AND_STATE_CODE = re.compile(r"(.+?)\s+([A-Z]{2})")
 # Letters that Unicode decomposition leaves alone (\u0131 is the dotless i).
@@ -111,7 +113,8 @@ def geocode(text: str) -> GeocodedPlace:
 
     Raises ``GeocodingError`` (or its ``PlaceNotFound`` / ``AmbiguousPlace``) with a message for the person.
     """
-    text = " ".join((text or "").split())
+    # NFKC: a ZIP code typed in full-width digits (a phone's East Asian keyboard) is that ZIP code.
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
     if not text:
         raise GeocodingError(str(EMPTY_MESSAGE))
     if len(text) > MAX_TEXT_LENGTH:
@@ -312,6 +315,8 @@ def _compact(text: str) -> str:
 
 def _geocode_name(text: str) -> GeocodedPlace:
     parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:  # only commas
+        raise PlaceNotFound(_not_found_message(text, []))
     city, qualifiers = parts[0], parts[1:]
     if not qualifiers:
         match = _CITY_AND_STATE_CODE.fullmatch(city)

@@ -24,6 +24,11 @@ from meetings.models import Meeting, MeetingType, TypeFacet, Weekday
 from meetings.sources import type_names
 
 PAGE_SIZE = 25
+# The parameters that narrow a search beyond its place and distance.
+NARROWING = (
+    "day", "time", "start_after", "start_before", "soon", "now",
+    "type", "organization", "kind", "attendance", "language", "q",
+)  # fmt: skip
 EXPORT_CHUNK = 2000
 MAX_CALENDAR_EVENTS = 500
 PARTIAL_HEADER = "X-Finder-Partial"
@@ -52,6 +57,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     results = [_result(meeting, search) for meeting in page]
+    empty = valid and page.paginator.count == 0
     partial = bool(request.headers.get(PARTIAL_HEADER))  # the script asks for the results only
     context = {
         "search": search,
@@ -60,8 +66,11 @@ def finder(request: HttpRequest) -> HttpResponse:
         "page": page,
         "results": results,
         "has_demo": any(result.meeting.is_demo for result in results),
-        "farther": search.counts_farther_away() if valid and page.paginator.count == 0 else {},
+        # Larger distances with meetings, for an empty result ("23 within 25 miles").
+        "wider": [(d, n) for d, n in search.counts_farther_away().items() if n] if empty else [],
+        "narrowed": empty and _narrowed(search),
         "query_without_page": _query_without(request, "page"),
+        "query_without_distance": _query_without(request, "page", "distance"),
         "query_without_place": _query_without(request, "page", "near", "lat", "lng"),
         "options": None if partial else _options(request),
         "map_tiles": settings.MAP_TILE_URL,
@@ -211,6 +220,13 @@ def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     return Result(
         meeting, start, visitor_start, search.display_distance(getattr(meeting, "distance", None)), minutes_until
     )
+
+
+def _narrowed(search: MeetingFilter) -> bool:
+    """Whether the search has choices beyond its place and distance (soon=false is none)."""
+    data = search.form.cleaned_data
+    # An organization is cleaned to a queryset, even when none is given: its parameter says.
+    return any(data.get(name) for name in NARROWING if name != "organization") or bool(search.data.get("organization"))
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:

@@ -23,10 +23,12 @@ if (form && results) {
   let controller = null; // the in-flight results request, so a newer search can abort it
   let shown = location.pathname + location.search; // the query whose results are on screen
 
-  // a. Let the server show start times in the visitor's own zone too.
-  if (tz && !tz.value) {
-    try { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* keep the server's zone */ }
-  }
+  // a. Let the server show start times in the visitor's own zone too: always this visitor's, also when a
+  // shared link carries its sender's zone (the results are fetched again at the end, if they need it).
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* keep the server's zone */ }
+  const zoneShown = tz?.value || "";
+  if (tz && zone) tz.value = zone;
   if (lat.value && !near.value) near.placeholder = words.yourLocation;
 
   // b. "Use my location". Typing a place clears the coordinates: the server rejects both at once.
@@ -74,7 +76,7 @@ if (form && results) {
     return new URL(query ? `${finderPath}?${query}` : finderPath, location.href).href;
   }
 
-  async function load(url, { push = false, focus = false } = {}) {
+  async function load(url, { push = false, replace = false, focus = false } = {}) {
     controller?.abort();
     const mine = (controller = new AbortController());
     // Focus inside #results would be lost with the old markup: move it to the new count instead.
@@ -88,7 +90,7 @@ if (form && results) {
       // The server shows form errors beside the fields, outside #results: load the whole page for them.
       if (!isValid()) throw new Error("invalid search");
       clearStaleErrors();
-      if (push) history[url === location.href ? "replaceState" : "pushState"](null, "", url);
+      if (push || replace) history[replace || url === location.href ? "replaceState" : "pushState"](null, "", url);
       shown = location.pathname + location.search;
       const section = results.querySelector(".results");
       if (section?.dataset.title) document.title = section.dataset.title; // what a bookmark and Back show
@@ -228,4 +230,9 @@ if (form && results) {
   }
 
   drawMap();
+
+  // Results shown for another zone (a shared link) or for none (a first visit) lack this visitor's times
+  // for meetings elsewhere: fetch them again, in place, without a new history entry.
+  const elsewhere = [...results.querySelectorAll("li.meeting[data-zone]")].some((item) => item.dataset.zone !== zone);
+  if (tz && zone && zoneShown !== zone && elsewhere && isValid()) load(searchUrl(), { replace: true });
 }

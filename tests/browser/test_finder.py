@@ -77,6 +77,29 @@ def test_online_meetings_show_the_visitors_own_time(page, live_server, meetings)
     assert "your time" not in page.locator("li.meeting").inner_text()  # visitor and meeting share a zone
 
 
+@pytest.mark.parametrize("query", ["?attendance=online", "?attendance=online&tz=America%2FChicago"])
+def test_a_first_visit_or_a_shared_link_shows_times_in_the_visitors_own_zone(browser, live_server, meetings, query):
+    # The first visit has no zone yet; a link shared from Chicago carries its sender's.
+    context = browser.new_context(timezone_id="America/Los_Angeles", locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + "/" + query)
+    page.locator("li.meeting .visitor-time").filter(has_text="your time (PST)").wait_for()
+    assert "tz=America%2FLos_Angeles" in page.url
+    page.go_back()  # the refresh replaced the address: no extra history entry
+    assert page.url in ("about:blank", "")
+    context.close()
+
+
+def test_the_finder_fits_a_320_pixel_screen_without_scrolling_sideways(browser, live_server, meetings):
+    # WCAG reflow: a fieldset is as wide as its widest field by default, and the place field overflowed.
+    context = browser.new_context(viewport={"width": 320, "height": 640}, timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(live_server.url + "/?near=19103")
+    page.get_by_text("More filters").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+
 def test_a_clinician_ticks_meetings_of_two_fellowships_and_opens_the_handout(page, live_server, meetings):
     page.goto(live_server.url + "/?near=19107")
     page.locator("li.meeting", has_text="Tuesday Women").get_by_label("Add to handout").check()

@@ -4,9 +4,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from drf_spectacular.validation import validate_schema
 
 from meetings.distance import great_circle_miles
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingType
 from meetings.schedule import weekday_of
 from tests.meetings.conftest import PHILADELPHIA
 
@@ -137,6 +138,9 @@ class TestBadInput:
             ({"near": "19107", "lat": "40", "lng": "-75"}, "near"),
             ({"near": "00000"}, "near"),
             ({"near": "Xqzzyville, ZZ"}, "near"),
+            ({"near": ","}, "near"),
+            ({"near": "1910\u0663"}, "near"),  # an Arabic-Indic digit: the ZIP code library panicked on it
+            ({"language": "zz"}, "language"),
             ({"type": "NOPE"}, "type"),
             ({"organization": "no-such-fellowship"}, "organization"),
             ({"kind": "pagan"}, "kind"),
@@ -153,12 +157,33 @@ class TestBadInput:
         body = response.json()
         assert field in body and body[field] and all(isinstance(message, str) for message in body[field])
 
+    def test_a_value_repeated_hundreds_of_times_counts_once(self, client, finder_meetings):
+        # The repeats made SQL too deep for SQLite: a 500.
+        repeated = client.get("/api/v1/meetings/", {"time": ["night"] * 990})
+        once = client.get("/api/v1/meetings/", {"time": "night"})
+        assert repeated.status_code == 200
+        assert repeated.json()["count"] == once.json()["count"] > 0
+
+    def test_more_different_values_than_a_search_takes_are_refused(self, client, finder_meetings):
+        codes = list(MeetingType.objects.order_by("code").values_list("code", flat=True)[:21])
+        assert len(codes) == 21
+        response = client.get("/api/v1/meetings/", {"type": codes})
+        assert response.status_code == 400
+        assert response.json()["type"] == ["Give at most 20 values."]
+
     def test_several_bad_parameters_are_all_named(self, client, finder_meetings):
         body = client.get("/api/v1/meetings/", {"day": "9", "units": "x", "bogus": "1"}).json()
         assert set(body) == {"day", "units", "bogus"}
 
     def test_a_page_size_above_the_maximum_is_capped(self, client, finder_meetings):
         assert client.get("/api/v1/meetings/", {"page_size": 100000}).status_code == 200
+
+    @pytest.mark.parametrize("page", ["368934881474191034", "9223372036854775807", "99999999999999999999999"])
+    def test_a_page_far_past_the_last_is_not_found(self, client, finder_meetings, page):
+        # Its offset overflowed the database's integers: a 500.
+        response = client.get("/api/v1/meetings/", {"page": page})
+        assert response.status_code == 404
+        assert client.get("/", {"page": page}).status_code == 200  # the page shows the last page
 
 
 class TestContract:
@@ -247,6 +272,14 @@ class TestContract:
         }
         assert expected <= names
         assert "400" in operation["responses"]
+        undocumented = [p["name"] for p in operation["parameters"] if not p.get("description")]
+        assert undocumented == []
+        day = next(p for p in operation["parameters"] if p["name"] == "day")
+        assert "0 = Sunday" in day["description"]
+
+    def test_the_schema_is_valid_openapi(self, client, finder_meetings):
+        # It said "additional_properties" for the 400's body, which OpenAPI does not know.
+        validate_schema(client.get("/api/schema/", {"format": "json"}).json())
 
     def test_the_docs_page_loads_nothing_from_other_sites(self, client, finder_meetings):
         page = client.get("/api/docs/").content.decode()

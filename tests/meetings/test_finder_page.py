@@ -55,13 +55,29 @@ def test_an_unknown_place_gets_a_clear_message_not_an_empty_list(client, finder_
     assert "00000" in html
     assert "Please correct the search above." in html
     assert listed(html) == []
+    # Told in the title, and the cursor back in the field, also without JavaScript.
+    assert re.search(r"<title>Error: ", html)
+    assert re.search(r'<input[^>]*name="near"[^>]*autofocus', html)
+    assert "<title>Error" not in page(client, near="19103")
 
 
 def test_an_empty_result_says_how_far_to_look(client, finder_meetings):
     html = page(client, lat=40.0712, lng=-74.8649, distance="1", kind="twelve-step")
-    assert "No meetings within 1 mi" in html
-    assert re.search(r"\d+ within 25 mi", html)
+    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    # The dash went missing when the next distance had no meetings ("within 1 mi18 within 25 mi").
+    assert re.search(r"No meetings within 1 mi — \d+ within \d+ mi(, \d+ within \d+ mi)*\.", text)
+    assert re.search(r"\d+ within 25 mi", text)
+    links = re.findall(r'href="\?([^"]*)">\d+ within', html)
+    assert links and all(link.count("distance=") == 1 for link in links)
     assert "Online meetings starting soon" in html
+
+
+def test_an_empty_result_suggests_removing_choices_only_when_there_are_some(client, finder_meetings):
+    narrowed = page(client, lat=40.0712, lng=-74.8649, distance="1", kind="twelve-step")
+    assert "No meetings match all of these choices: try removing some." in narrowed
+    plain = page(client, lat=0, lng=0, distance="1")
+    assert "No meetings within 1 mi" in plain
+    assert "try removing some" not in plain
 
 
 def test_the_form_works_without_javascript(client, finder_meetings):

@@ -221,6 +221,18 @@ def test_a_zip_code_label_finds_its_zip_code_again():
     assert geocode("Philadelphia, PA 19103") == geocode("19103")
 
 
+def test_a_zip_code_typed_in_full_width_digits_is_that_zip_code():
+    assert geocode("\uff11\uff19\uff11\uff10\uff13") == geocode("19103")
+    assert geocode("1910\uff13") == geocode("19103")
+
+
+@pytest.mark.parametrize("text", ["١٩١٠٣", "१९१०३", "1910٣"])
+def test_digits_of_other_scripts_are_not_taken_for_a_zip_code(text):
+    # They reached the zipcodes package, whose native code panicked: a 500.
+    with pytest.raises(PlaceNotFound):
+        geocode(text)
+
+
 def test_it_rejects_an_unknown_zip_code():
     with pytest.raises(PlaceNotFound) as error:
         geocode("00000")
@@ -340,6 +352,13 @@ def test_it_rejects_an_unknown_place():
         geocode("Xyzzy")
     assert error.value.suggestions == []
     assert error.value.message.startswith("We couldn't find “Xyzzy”. Try a US ZIP code")
+
+
+@pytest.mark.parametrize("text", [",", " , ", ",,"])
+def test_only_commas_are_not_a_place(text):
+    with pytest.raises(PlaceNotFound) as error:
+        geocode(text)
+    assert error.value.message.startswith("We couldn't find “,")
 
 
 def test_a_misspelled_city_suggests_the_right_one():
