@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 
 # How errors look, for the schema: a 400 names each bad parameter, a 404 says what was not found.
 ERRORS = OpenApiResponse(
@@ -46,6 +47,32 @@ class FilterParameters(DjangoFilterExtension):
             if help_text and not parameter.get("description"):
                 parameter["description"] = str(help_text)
         return parameters
+
+
+class Pagination(PageNumberPagination):
+    """Pages by number, ``page_size`` up to 100; a page or page size that is not a whole number from 1 is a 400
+    naming it (DRF answers 404 for ``page=abc`` and ignores ``page_size=abc``). A page past the last is a 404."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param) or "1"
+        if value not in self.last_page_strings and not _counting_number(value):
+            raise ValidationError({self.page_query_param: [gettext("Give a page number: 1, 2, 3…")]})
+        return value
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value and not _counting_number(value):
+            message = gettext("Give how many results a page holds, from 1 to %(most)s.") % {"most": self.max_page_size}
+            raise ValidationError({self.page_size_query_param: [message]})
+        return super().get_page_size(request)
+
+
+def _counting_number(value: str) -> bool:
+    # Not int(): it also reads "1_0", " 2" and full-width digits.
+    return value.isascii() and value.isdigit() and int(value) >= 1
 
 
 # Parameters that are not filters but are allowed on a list.

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from finder.health import healthz
+from finder.views import favicon
 from groups.api import OrganizationViewSet
 from meetings.api import MeetingTypeViewSet, MeetingViewSet
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("api/", include((api_patterns, "api"))),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for it on pages that name no icon (the admin, the browsable API).
+    path("favicon.ico", favicon),
     # The language switch is on every page. A CSRF token there would set a cookie on every visit,
     # and all a forged request could do is change someone's display language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -18,9 +18,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.pagination import PageNumberPagination
 
-from finder.api import DENIED, ERRORS, NOT_FOUND, READ_ERRORS, THROTTLED, StrictFilterMixin
+from finder.api import DENIED, ERRORS, NOT_FOUND, READ_ERRORS, THROTTLED, Pagination, StrictFilterMixin
 from finder.pagination import CountingPaginator
 from groups.models import Organization
 from meetings import curation, history
@@ -28,11 +27,9 @@ from meetings.filters import MeetingFilter
 from meetings.models import Location, Meeting, MeetingRows, MeetingType, Weekday
 
 
-class MeetingPagination(PageNumberPagination):
+class MeetingPagination(Pagination):
     django_paginator_class = CountingPaginator
     page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "19:30"})

@@ -372,7 +372,8 @@ def _city_alone(text: str, name: str) -> GeocodedPlace:
     if len(labels) == 1:
         return _from_place(places[0])
     choices = labels[:MAX_CHOICES]
-    shown = "; ".join(choices[:3]) + ("…" if len(choices) > 3 else ".")
+    # Every choice in the words too: the API's 400 has only them (the page also links each).
+    shown = "; ".join(choices) + ("…" if len(labels) > MAX_CHOICES else ".")
     message = gettext("%(place)s could mean several places: %(choices)s Choose one, or add the state or country.")
     raise AmbiguousPlace(message % {"place": _quote(text), "choices": shown}, choices)
 

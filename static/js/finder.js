@@ -223,7 +223,8 @@ if (form && results) {
       const entry = document.createElement("p");
       entry.append(Object.assign(document.createElement("a"), { href: source.href, textContent: source.textContent.trim() }));
       const when = item.querySelector(".when time");
-      if (when) entry.append(document.createElement("br"), when.textContent.trim());
+      const zone = item.querySelector(".when .zone"); // "EST (America/New_York)", as in the list
+      if (when) entry.append(document.createElement("br"), [when, zone].filter(Boolean).map((e) => e.textContent.trim()).join(" "));
       box.append(entry);
     }
     return box;

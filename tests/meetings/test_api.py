@@ -178,6 +178,28 @@ class TestBadInput:
     def test_a_page_size_above_the_maximum_is_capped(self, client, finder_meetings):
         assert client.get("/api/v1/meetings/", {"page_size": 100000}).status_code == 200
 
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"page": "0"}, "page"),
+            ({"page": "-1"}, "page"),
+            ({"page": "abc"}, "page"),
+            ({"page": "1.5"}, "page"),
+            ({"page": "1_0"}, "page"),
+            ({"page_size": "0"}, "page_size"),
+            ({"page_size": "abc"}, "page_size"),
+        ],
+    )
+    def test_a_bad_page_or_page_size_is_a_400_naming_it(self, client, finder_meetings, params, field):
+        for url in ("/api/v1/meetings/", "/api/v1/organizations/"):
+            response = client.get(url, params)
+            assert response.status_code == 400
+            assert list(response.json()) == [field]
+
+    def test_the_organizations_take_a_page_size_too(self, client, finder_meetings):
+        body = client.get("/api/v1/organizations/", {"page_size": 2}).json()
+        assert len(body["results"]) == 2 and body["count"] > 2
+
     @pytest.mark.parametrize("page", ["368934881474191034", "9223372036854775807", "99999999999999999999999"])
     def test_a_page_far_past_the_last_is_not_found(self, client, finder_meetings, page):
         # Its offset overflowed the database's integers: a 500.

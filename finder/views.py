@@ -1,0 +1,16 @@
+"""Site-wide views that belong to no app."""
+
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin, the browsable API).
+
+    Looked up per request, not when the URLs load: the static file's hashed name needs collectstatic's manifest.
+    Not a permanent redirect, which browsers would keep after the icon (and its hashed name) changes.
+    """
+    response = HttpResponseRedirect(static("favicon.svg"))
+    patch_cache_control(response, max_age=24 * 60 * 60)
+    return response
