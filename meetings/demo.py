@@ -132,7 +132,8 @@ def create_demo_meetings(per_city: int = 18, online: int = 40, seed: int = 12) -
             meeting.conference_url_notes = "Demo link: there is no meeting behind it."
             meeting.conference_phone = "+1 555 0100"
         meeting.save()
-        meeting.types.set([types[code] for code in _type_codes(rng, organization, spanish) if code in types])
+        codes = _type_codes(rng, organization, spanish, in_person=mode != Meeting.Attendance.ONLINE)
+        meeting.types.set([types[code] for code in codes if code in types])
         made += 1
 
     number = 0
@@ -181,7 +182,7 @@ def _end_time(start: dt.time, minutes: int) -> dt.time:
     return (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(minutes=minutes)).time()
 
 
-def _type_codes(rng: random.Random, organization: Organization, spanish: bool) -> list[str]:
+def _type_codes(rng: random.Random, organization: Organization, spanish: bool, *, in_person: bool) -> list[str]:
     twelve_step = organization.approach == Organization.Approach.TWELVE_STEP
     codes = [rng.choice(["O", "C"])] if twelve_step else []
     codes.append(rng.choice(TWELVE_STEP_FORMATS if twelve_step else SECULAR_FORMATS))
@@ -190,6 +191,7 @@ def _type_codes(rng: random.Random, organization: Organization, spanish: bool) -
     elif rng.random() < 0.25:
         codes.append(rng.choice(COMMUNITIES))
     codes.append("S" if spanish else "EN")
-    if rng.random() < 0.4:
-        codes.append("X")
+    # Drawn for online meetings too, so the rest of the demo data stays as it was.
+    if rng.random() < 0.4 and in_person:
+        codes.append("X")  # wheelchair access: a venue's
     return codes

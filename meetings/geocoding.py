@@ -58,6 +58,24 @@ COUNTRY_ALIASES = {
     "northernireland": "GB",
 }
 
+# Canada's provinces and territories, as people write them after a city ("Toronto, ON"), by the gazetteer's
+# region codes (GeoNames admin1 for CA).
+CANADIAN_PROVINCES = {
+    "ab": "01", "alberta": "01",
+    "bc": "02", "britishcolumbia": "02",
+    "mb": "03", "manitoba": "03",
+    "nb": "04", "newbrunswick": "04",
+    "nl": "05", "newfoundlandandlabrador": "05", "newfoundland": "05",
+    "ns": "07", "novascotia": "07",
+    "on": "08", "ont": "08", "ontario": "08",
+    "pe": "09", "pei": "09", "princeedwardisland": "09",
+    "qc": "10", "que": "10", "quebec": "10",
+    "sk": "11", "saskatchewan": "11",
+    "yt": "12", "yukon": "12",
+    "nt": "13", "northwestterritories": "13",
+    "nu": "14", "nunavut": "14",
+}  # fmt: skip
+
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
 # A ZIP alone, or at the end of an address such as "Philadelphia, PA 19103" (our own ZIP label).
@@ -329,7 +347,8 @@ def _geocode_name(text: str) -> GeocodedPlace:
         return _city_alone(text, name)
 
     state, country = _region(qualifiers)
-    if state is None and country is None:
+    province = CANADIAN_PROVINCES.get(_compact(qualifiers[-1]))
+    if state is None and country is None and province is None:
         # "London, Ontaro": offer the places with that name rather than guess what the rest meant.
         places = _places_named(name)
         suggestions = _unique_labels(places)[:MAX_SUGGESTIONS] or _suggestions(name, Q())
@@ -338,12 +357,15 @@ def _geocode_name(text: str) -> GeocodedPlace:
     region = Q()
     if state:
         region |= Q(country="US", admin1=state)
+    if province:
+        region |= Q(country="CA", admin1=province)
     if country:
         region |= Q(country=country)
     places = list(Place.objects.filter(region, search_name=name).order_by("-population")[: MAX_CHOICES * 3])
     if places:
-        # A US state wins over a country with the same code or name ("Athens, GA", "Atlanta, Georgia").
-        places.sort(key=lambda place: not (place.country == "US" and place.admin1 == state))
+        # A US state or a province wins over a country with the same code or name ("Athens, GA", "Atlanta,
+        # Georgia", "St. John's, NL").
+        places.sort(key=lambda place: (place.country, place.admin1) not in {("US", state), ("CA", province)})
         return _from_place(places[0])
     if state:
         town = _town_from_zips(name, state)

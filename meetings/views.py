@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
 from finder.clients import client_key
@@ -29,6 +30,23 @@ NARROWING = (
     "day", "time", "start_after", "start_before", "soon", "now",
     "type", "organization", "kind", "attendance", "language", "q",
 )  # fmt: skip
+# Parameters named in an error as the form names them (near and the start range show theirs beside their fields).
+FIELD_LABELS = {
+    "lat": _("ZIP code, city, or coordinates"),
+    "lng": _("ZIP code, city, or coordinates"),
+    "distance": pgettext_lazy("distance", "Within"),
+    "units": _("Units"),
+    "day": _("Day"),
+    "time": _("Time of day"),
+    "soon": _("Starting in the next hour"),
+    "now": _("In progress now"),
+    "type": _("Meeting types"),
+    "organization": _("Organizations"),
+    "kind": _("Kind of group"),
+    "attendance": _("Attendance"),
+    "language": _("Language"),
+    "q": _("Words"),
+}
 EXPORT_CHUNK = 2000
 MAX_CALENDAR_EVENTS = 500
 PARTIAL_HEADER = "X-Finder-Partial"
@@ -73,6 +91,11 @@ def finder(request: HttpRequest) -> HttpResponse:
         "query_without_distance": _query_without(request, "page", "distance"),
         "query_without_place": _query_without(request, "page", "near", "lat", "lng"),
         "options": None if partial else _options(request),
+        "other_errors": [
+            (FIELD_LABELS.get(name, name), errors)
+            for name, errors in search.errors.items()
+            if name not in ("near", "start_after", "start_before")
+        ],
         "map_tiles": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -15,6 +15,12 @@ def test_the_demo_set_spans_fellowships_zones_and_ways_to_attend(site_data):
     assert demo.filter(types__code="S").exists(), "some demo meetings are in Spanish"
 
 
+def test_only_demo_meetings_with_a_venue_claim_wheelchair_access(site_data):
+    demo = Meeting.objects.filter(is_demo=True)
+    assert demo.filter(types__code="X").exists()
+    assert not demo.filter(types__code="X", attendance_mode="online").exists()
+
+
 def test_every_demo_meeting_says_it_is_sample_data(site_data):
     assert not Meeting.objects.filter(is_demo=False).exists()
     assert not Meeting.objects.exclude(name__startswith="Demo").exists()

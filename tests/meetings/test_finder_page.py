@@ -80,6 +80,13 @@ def test_an_empty_result_suggests_removing_choices_only_when_there_are_some(clie
     assert "try removing some" not in plain
 
 
+def test_a_bad_value_is_named_as_the_form_names_its_field(client, finder_meetings):
+    html = page(client, distance="3", language="zz")
+    assert re.search(r'<p class="error" role="alert">Within: Select a valid choice', html)
+    assert re.search(r'<p class="error" role="alert">Language: Unknown language “zz”', html)
+    assert "distance:" not in html
+
+
 def test_the_form_works_without_javascript(client, finder_meetings):
     html = page(client)
     assert re.search(r'<form class="finder" method="get" action="/"', html)

@@ -309,6 +309,20 @@ def test_a_country_code_that_is_also_a_state_code_is_labelled_with_the_country_n
     assert geocode("Richmond, Canada").label == "Richmond, Canada"
 
 
+@pytest.mark.parametrize("text", ["London, ON", "London, Ont.", "London, Ontario", "London, Ontario, Canada"])
+def test_a_canadian_city_is_found_by_its_province(text):
+    assert geocode(text).timezone == "America/Toronto"
+
+
+def test_a_province_code_that_is_also_a_country_code_prefers_the_province():
+    make_place(6324733, "St. John's", "05", "CA", 47.56494, -52.70931, 99182, "America/St_Johns")
+    make_place(9990001, "St. John's", "07", "NL", 52.0, 5.0, 120000, "Europe/Amsterdam")  # made up, larger
+    assert geocode("St. John's, NL").timezone == "America/St_Johns"
+    assert geocode("Richmond, BC").timezone == "America/Vancouver"
+    with pytest.raises(PlaceNotFound):
+        geocode("Richmond, ON")  # not that province's
+
+
 # 6. City alone
 
 
@@ -379,7 +393,7 @@ def test_a_misspelled_city_alone_suggests_the_most_populous_first():
 
 def test_a_region_it_does_not_know_offers_the_places_of_that_name():
     with pytest.raises(PlaceNotFound) as error:
-        geocode("London, Ontario")
+        geocode("London, Ontaro")
     assert error.value.suggestions == ["London, GB", "London, Canada"]
 
 
