@@ -185,6 +185,12 @@ class _SearchForm(forms.Form):
                     continue
             self.cleaned_data[name] = copy.copy(empty_values[key])
 
+    def _widget_data_value(self, widget, html_name: str):
+        value = super()._widget_data_value(widget, html_name)
+        if isinstance(value, list) and "" in value:  # ?day=&day=2, or ?day= alone: a blank is no choice
+            value = [item for item in value if item != ""]
+        return value
+
     def _cleans_alike_when_empty(self, name: str, field: forms.Field) -> bool:
         return not (
             field.required

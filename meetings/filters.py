@@ -6,6 +6,7 @@ Weekdays follow the Meeting Guide feed: 0 = Sunday … 6 = Saturday.
 """
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -299,6 +300,16 @@ class MeetingFilter(FilterSet):
         data = self.form.cleaned_data
         between = schedule.start_between(data.get("start_after"), data.get("start_before"))
         return queryset.filter(between) if between else queryset
+
+    def arrange(self, meetings: list) -> list:
+        """A page of results as shown: nearest first, and meetings at the same distance (one venue) soonest first.
+
+        The database orders ties by key; the next start depends on each meeting's zone and the time, which the
+        database would have to work out for every match, not only for the page's.
+        """
+        if not self.searches_by_place or all(a.distance != b.distance for a, b in itertools.pairwise(meetings)):
+            return meetings
+        return sorted(meetings, key=lambda meeting: (meeting.distance, meeting.next_start(self.now)))
 
     def counts_farther_away(self) -> dict[int, int]:
         """How many meetings match within each larger distance, for an empty or short result."""

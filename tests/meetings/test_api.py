@@ -4,9 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import QueryDict
 from drf_spectacular.validation import validate_schema
 
 from meetings.distance import great_circle_miles
+from meetings.filters import MeetingFilter
 from meetings.models import Meeting, MeetingType
 from meetings.schedule import weekday_of
 from tests.meetings.conftest import PHILADELPHIA
@@ -27,12 +29,25 @@ def slugs(client, **params) -> list[str]:
 
 class TestWhere:
     def test_a_radius_search_finds_meetings_within_it_nearest_first(self, client, finder_meetings):
-        assert slugs(client, lat=LAT, lng=LNG, distance=5) == [
-            "mujeres",
-            "courage-hybrid",
-            "kensington-open",
-            "friday-celebrate",
-        ]
+        rows = search(client, lat=LAT, lng=LNG, distance=5)["results"]
+        # Two venues: the church first; at one venue, the meeting that comes next first.
+        assert {r["slug"] for r in rows[:2]} == {"mujeres", "courage-hybrid"}
+        assert {r["slug"] for r in rows[2:]} == {"kensington-open", "friday-celebrate"}
+        order = [(r["distance"], dt.datetime.fromisoformat(r["next_start"])) for r in rows]
+        assert order == sorted(order)
+
+    def test_meetings_at_the_same_distance_come_soonest_first(self, finder_meetings):
+        tuesday_noon = dt.datetime(2026, 12, 8, 17, 0, tzinfo=dt.UTC)  # 12:00 in Philadelphia
+        search_ = MeetingFilter(QueryDict(f"lat={LAT}&lng={LNG}"), now=tuesday_noon)
+        assert search_.is_valid()
+        page = search_.arrange(list(search_.qs))
+        # Mujeres (Tuesday 19:30) before Courage (Saturday 10:00) at the church; at Kensington, the open
+        # meeting (Tuesday 12:00) is in progress, before Friday's.
+        assert [m.slug for m in page[:4]] == ["mujeres", "courage-hybrid", "kensington-open", "friday-celebrate"]
+        saturday = dt.datetime(2026, 12, 12, 14, 0, tzinfo=dt.UTC)  # 09:00 in Philadelphia
+        search_ = MeetingFilter(QueryDict(f"lat={LAT}&lng={LNG}"), now=saturday)
+        assert search_.is_valid()
+        assert [m.slug for m in search_.arrange(list(search_.qs))[:2]] == ["courage-hybrid", "mujeres"]
 
     def test_each_result_carries_its_distance_in_the_units_asked(self, client, finder_meetings):
         miles = {r["slug"]: r["distance"] for r in search(client, lat=LAT, lng=LNG, distance=25)["results"]}
@@ -163,6 +178,12 @@ class TestBadInput:
         once = client.get("/api/v1/meetings/", {"time": "night"})
         assert repeated.status_code == 200
         assert repeated.json()["count"] == once.json()["count"] > 0
+
+    @pytest.mark.parametrize("name", ["day", "time", "type", "organization", "kind", "attendance"])
+    def test_a_blank_value_is_no_choice(self, client, finder_meetings, name):
+        # It was "Select a valid choice.  is not one of the available choices.", naming nothing.
+        everything = client.get("/api/v1/meetings/").json()["count"]
+        assert client.get("/api/v1/meetings/", {name: ""}).json()["count"] == everything
 
     def test_more_different_values_than_a_search_takes_are_refused(self, client, finder_meetings):
         codes = list(MeetingType.objects.order_by("code").values_list("code", flat=True)[:21])

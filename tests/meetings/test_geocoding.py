@@ -323,6 +323,17 @@ def test_a_province_code_that_is_also_a_country_code_prefers_the_province():
         geocode("Richmond, ON")  # not that province's
 
 
+@pytest.mark.parametrize("text", ["Philly", "phila", "PHILLY "])
+def test_a_citys_everyday_name_finds_it(text):
+    make_place(4560349, "Philadelphia", "PA", "US", 39.95233, -75.16379, 1603797, "America/New_York")
+    assert geocode(text).label == "Philadelphia, PA"
+
+
+@pytest.mark.parametrize("text", ["19103, PA", "19103 PA", "19103-1234, pa"])
+def test_a_zip_code_followed_by_its_state_is_that_zip_code(text):
+    assert geocode(text) == geocode("19103")
+
+
 # 6. City alone
 
 
