@@ -126,19 +126,17 @@ class MeetingSearchForm(forms.Form):
     place: geocoding.GeocodedPlace | None = None
     suggestions: list[str]
 
-    def clean_language(self) -> str:
-        value = self.cleaned_data.get("language") or ""
-        if value and language_code(value) not in {code.upper() for code in MeetingType.objects.ids_by_code()}:
-            raise forms.ValidationError(
-                gettext("Unknown language “%(value)s”. Give a language type code (S, EN…) or an ISO code (es, en…)."),
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return value
-
     def clean(self):
         data = super().clean()
         self.suggestions = []
+        # Here rather than in clean_language, which would make every search clean its empty language field.
+        language = data.get("language")
+        if language and language_code(language) not in {code.upper() for code in MeetingType.objects.ids_by_code()}:
+            message = gettext(
+                "Unknown language “%(value)s”. Give a language type code (S, EN…) or an ISO code (es, en…)."
+            )
+            error = forms.ValidationError(message, params={"value": language}, code="invalid_choice")
+            self.add_error("language", error)
         near, lat, lng = data.get("near"), data.get("lat"), data.get("lng")
         if self.has_error("lat") or self.has_error("lng"):
             return data  # already named; no place without both coordinates
