@@ -99,10 +99,8 @@ class MeetingSerializer(serializers.ModelSerializer):
         return _RequestFacts.of(self.context)
 
     def _next(self, meeting: Meeting) -> dt.datetime:
-        """Worked out once per meeting, though three fields show it."""
-        if not hasattr(meeting, "_next_start"):
-            meeting._next_start = meeting.next_start(self._facts.now)
-        return meeting._next_start
+        # Three fields show it; the meeting remembers it (Meeting.next_start).
+        return meeting.next_start(self._facts.now)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_next_start(self, meeting: Meeting) -> str:

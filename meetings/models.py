@@ -462,8 +462,16 @@ class Meeting(models.Model):
         return grouped
 
     def next_start(self, now: dt.datetime) -> dt.datetime:
-        """The current (if in progress) or next start, as an aware datetime in the meeting's zone."""
-        return schedule.next_start(self.day, self.start_time, self.end_time, self.timezone, now)
+        """The current (if in progress) or next start, as an aware datetime in the meeting's zone.
+
+        Remembered for the last ``now`` asked (the same object) and schedule: a list sorts by it, then shows it.
+        """
+        key = (now, self.day, self.start_time, self.end_time, self.timezone)
+        remembered = self.__dict__.get("_next_start")
+        if remembered is None or remembered[0][0] is not now or remembered[0][1:] != key[1:]:
+            start = schedule.next_start(self.day, self.start_time, self.end_time, self.timezone, now)
+            remembered = self.__dict__["_next_start"] = (key, start)
+        return remembered[1]
 
 
 class WithTypeList(models.query.ModelIterable):

@@ -230,3 +230,12 @@ class TestMeetingRows:
     def test_a_search_s_annotations_come_with_the_rows(self, meetings):
         rows = Meeting.objects.read_as(RowsOfAFewColumns).near(39.95, -75.16, 5)
         assert [(row.name, round(row.distance, 3)) for row in rows] == [("Hall", 0.0)]
+
+
+def test_a_meeting_remembers_its_next_start_only_for_the_same_moment_and_schedule(db):
+    meeting = Meeting(day=Weekday.TUESDAY, start_time=dt.time(19, 0), end_time=dt.time(20, 0), timezone="UTC")
+    monday = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+    assert meeting.next_start(monday) == dt.datetime(2026, 12, 8, 19, 0, tzinfo=dt.UTC)
+    meeting.day = Weekday.WEDNESDAY  # changed since: worked out again
+    assert meeting.next_start(monday) == dt.datetime(2026, 12, 9, 19, 0, tzinfo=dt.UTC)
+    assert meeting.next_start(dt.datetime(2026, 12, 9, 21, 0, tzinfo=dt.UTC)).day == 16  # another moment
