@@ -1,4 +1,6 @@
-"""JSON for the API, written by orjson.
+"""The API's renderers: JSON written by orjson, and DRF's browsable pages under a policy they can keep.
+
+JSON for the API, written by orjson.
 
 DRF's renderer goes through ``json.dumps`` with a Python encoder: about 1 ms for a page of 25
 meetings, as much as serializing them (benchmarks/README.md, run 6); orjson takes a tenth of that.
@@ -10,6 +12,8 @@ than 1e-07. NaN and infinities, which the API never produces, would be written a
 from typing import Any
 
 import orjson
+from csp.constants import UNSAFE_INLINE
+from rest_framework import renderers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -25,3 +29,18 @@ class FastJSONRenderer(JSONRenderer):
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         return orjson.dumps(data, default=JSONEncoder().default, option=_OPTIONS)
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages for people trying the API in a browser.
+
+    Its templates and scripts set inline styles, which our Content Security Policy blocks everywhere else
+    (a console error each, and a broken layout): these pages alone allow them, as the API docs page does
+    (finder/urls.py), by the response attribute django-csp's ``csp_update`` decorator sets.
+    """
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None) -> str:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}
+        return super().render(data, accepted_media_type, renderer_context)

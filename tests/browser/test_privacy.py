@@ -29,6 +29,9 @@ PAGES = [
     "/organizations/compare/?o=smart-recovery&o=alcoholics-anonymous",
     "/guides/research/",
     "/api/docs/",
+    # The browsable API (a browser asks for HTML).
+    "/api/v1/meetings/?near=19107",
+    "/api/v1/types/",
 ]
 
 

@@ -59,3 +59,12 @@ def test_the_api_answers_with_it(client, directory):
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert type(response.accepted_renderer) is FastJSONRenderer
     assert {"code": "W", "name_en": "Women", "name_es": "Mujeres", "facet": "community"} in response.json()
+
+
+@pytest.mark.django_db
+def test_only_the_browsable_api_may_set_inline_styles(client):
+    html = client.get("/api/v1/types/", HTTP_ACCEPT="text/html")
+    plain = client.get("/api/v1/types/")
+    assert "style-src 'self' 'unsafe-inline'" in html["Content-Security-Policy"]
+    assert "unsafe-inline" not in plain["Content-Security-Policy"]
+    assert "unsafe-inline" not in client.get("/organizations/")["Content-Security-Policy"]
