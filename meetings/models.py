@@ -36,7 +36,8 @@ def validate_time_zone(value: str) -> None:
 def _time_zones() -> set[str]:
     global _ZONES
     if _ZONES is None:
-        _ZONES = available_timezones()
+        # Not "Factory" (no place: its abbreviation is "-00") nor "localtime" (the server's own zone).
+        _ZONES = available_timezones() - {"Factory", "localtime"}
     return _ZONES
 
 

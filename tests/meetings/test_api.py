@@ -163,6 +163,8 @@ class TestBadInput:
             ({"start_after": "25:00"}, "start_after"),
             ({"soon": "perhaps"}, "soon"),
             ({"tz": "Mars/Olympus_Mons"}, "tz"),
+            ({"tz": "Factory"}, "tz"),  # zones of no place
+            ({"tz": "localtime"}, "tz"),
             ({"dya": "2"}, "dya"),
         ],
     )

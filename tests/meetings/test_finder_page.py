@@ -87,6 +87,19 @@ def test_a_bad_value_is_named_as_the_form_names_its_field(client, finder_meeting
     assert "distance:" not in html
 
 
+def test_an_empty_search_for_meetings_starting_soon_does_not_suggest_a_narrower_one(client, finder_meetings):
+    html = page(client, soon="true", q="no-such-words")
+    assert "No meetings match all of these choices" in html
+    assert "Online meetings starting soon" not in html
+
+
+def test_the_pager_links_carry_no_stray_ampersand(client, finder_meetings, monkeypatch):
+    monkeypatch.setattr("meetings.views.PAGE_SIZE", 2)
+    first = page(client)
+    assert 'rel="next" href="?page=2"' in first
+    assert 'rel="prev" href="?page=1"' in page(client, page="2")
+
+
 def test_the_form_works_without_javascript(client, finder_meetings):
     html = page(client)
     assert re.search(r'<form class="finder" method="get" action="/"', html)

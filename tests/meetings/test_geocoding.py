@@ -302,11 +302,17 @@ def test_a_city_and_country_takes_the_most_populous_place_in_that_country():
 
 
 def test_a_country_code_that_is_also_a_state_code_is_labelled_with_the_country_name():
+    make_place(1259229, "Pune", "16", "IN", 18.51957, 73.85535, 2935744, "Asia/Kolkata")
+    assert geocode("Pune").label == "Pune, India"  # "Pune, IN" would read as Indiana
+    assert geocode("Pune, India").timezone == "Asia/Kolkata"
+
+
+def test_a_canadian_city_is_labelled_with_its_province():
     london = geocode("London, CA")  # no London in California: the one in Canada
-    assert london.label == "London, Canada"
+    assert london.label == "London, ON"
     assert london.timezone == "America/Toronto"
     assert geocode("London, Canada") == london
-    assert geocode("Richmond, Canada").label == "Richmond, Canada"
+    assert geocode("Richmond, Canada").label == "Richmond, BC"
 
 
 @pytest.mark.parametrize("text", ["London, ON", "London, Ont.", "London, Ontario", "London, Ontario, Canada"])
@@ -341,6 +347,19 @@ def test_a_city_with_one_place_of_that_name_is_found():
     assert geocode("paris").label == "Paris, FR"
 
 
+def test_a_name_one_place_holds_with_far_more_people_means_that_place():
+    # London, GB has 21 times the people of London, Ontario; the label says which London was taken.
+    assert geocode("London").label == "London, GB"
+    make_place(4717560, "Paris", "TX", "US", 33.66094, -95.55551, 24782, "America/Chicago")
+    assert geocode("Paris").label == "Paris, FR"
+
+
+def test_new_york_alone_is_the_city():
+    make_place(5128581, "New York City", "NY", "US", 40.71427, -74.00597, 8804190, "America/New_York")
+    for text in ("New York", "new york, usa", "NYC"):
+        assert geocode(text).label == "New York City, NY"
+
+
 def test_springfield_alone_offers_its_choices():
     with pytest.raises(AmbiguousPlace) as error:
         geocode("Springfield")
@@ -366,7 +385,7 @@ def test_an_ambiguous_name_offers_at_most_eight_choices_most_populous_first():
 def test_every_offered_label_geocodes_back_to_its_place():
     with pytest.raises(AmbiguousPlace) as error:
         geocode("Richmond")
-    assert error.value.suggestions == ["Richmond, Canada", "Richmond, CA"]
+    assert error.value.suggestions == ["Richmond, BC", "Richmond, CA"]
     zones = [geocode(label).timezone for label in error.value.suggestions]
     assert zones == ["America/Vancouver", "America/Los_Angeles"]
 
@@ -405,7 +424,7 @@ def test_a_misspelled_city_alone_suggests_the_most_populous_first():
 def test_a_region_it_does_not_know_offers_the_places_of_that_name():
     with pytest.raises(PlaceNotFound) as error:
         geocode("London, Ontaro")
-    assert error.value.suggestions == ["London, GB", "London, Canada"]
+    assert error.value.suggestions == ["London, GB", "London, ON"]
 
 
 def test_suggestions_stay_within_the_named_state():
