@@ -58,7 +58,9 @@ class Pagination(PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param) or "1"
-        if value not in self.last_page_strings and not _counting_number(value):
+        if value in self.last_page_strings:  # ?page=last, as DRF allows
+            return paginator.num_pages
+        if not _counting_number(value):
             raise ValidationError({self.page_query_param: [gettext("Give a page number: 1, 2, 3…")]})
         return value
 
@@ -71,8 +73,8 @@ class Pagination(PageNumberPagination):
 
 
 def _counting_number(value: str) -> bool:
-    # Not int(): it also reads "1_0", " 2" and full-width digits.
-    return value.isascii() and value.isdigit() and int(value) >= 1
+    # Digits by hand: int() also reads "1_0", " 2" and full-width digits, and refuses more than 4,300 digits.
+    return value.isascii() and value.isdigit() and value.strip("0") != ""
 
 
 # Parameters that are not filters but are allowed on a list.

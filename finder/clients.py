@@ -17,6 +17,8 @@ def _trusted(address: str) -> bool:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:  # a dual-stack socket writes 10.0.0.2 as ::ffff:10.0.0.2
+        ip = ip.ipv4_mapped
     return any(ip in network for network in _networks())
 
 

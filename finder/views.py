@@ -1,6 +1,6 @@
 """Site-wide views that belong to no app."""
 
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 
@@ -11,6 +11,10 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     Looked up per request, not when the URLs load: the static file's hashed name needs collectstatic's manifest.
     Not a permanent redirect, which browsers would keep after the icon (and its hashed name) changes.
     """
-    response = HttpResponseRedirect(static("favicon.svg"))
+    try:
+        url = static("favicon.svg")
+    except ValueError:  # collectstatic not run since the icon was added: no icon rather than an error
+        raise Http404("No icon") from None
+    response = HttpResponseRedirect(url)
     patch_cache_control(response, max_age=24 * 60 * 60)
     return response

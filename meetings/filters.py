@@ -131,7 +131,9 @@ class MeetingSearchForm(forms.Form):
         self.suggestions = []
         # Here rather than in clean_language, which would make every search clean its empty language field.
         language = data.get("language")
-        if language and language_code(language) not in {code.upper() for code in MeetingType.objects.ids_by_code()}:
+        # Only a language's code (not "W"); a query only when asked for, so no cache to go stale.
+        languages = MeetingType.objects.filter(facet__key="language", code__iexact=language_code(language or ""))
+        if language and not languages.exists():
             message = gettext(
                 "Unknown language “%(value)s”. Give a language type code (S, EN…) or an ISO code (es, en…)."
             )

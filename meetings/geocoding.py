@@ -38,9 +38,9 @@ EMPTY_MESSAGE = _("Type a ZIP code, a city, or coordinates.")
 MAX_TEXT_LENGTH = 200  # the finder's ``near`` field accepts no more
 MAX_CHOICES = 8  # places offered for an ambiguous name
 MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
-# A name that one place holds with this many times the people of the next is taken to mean that place ("Paris",
-# "London", "Los Angeles": the label shown says which); closer ones are offered as choices ("Springfield",
-# "Portland", "Birmingham").
+# A name that one place holds with this many times the people of the next is taken to mean that place ("London",
+# "Los Angeles": the label shown says which), unless that passes over a US place ("Paris" offers Paris, TX);
+# closer ones are offered as choices ("Springfield", "Portland", "Birmingham").
 DOMINANT_POPULATION_RATIO = 20
 SUGGESTION_ROWS = 3000  # the most populous rows sharing two first letters; the largest group has ~1,500 names
 ONLINE_CACHE_SECONDS = 30 * 24 * 60 * 60
@@ -380,6 +380,9 @@ def _geocode_name(text: str) -> GeocodedPlace:
 
     state, country = _region(qualifiers)
     province = CANADIAN_PROVINCES.get(_compact(qualifiers[-1]))
+    if province is None and country == "CA" and len(qualifiers) > 1:  # "Richmond, Ontario, Canada"
+        province = CANADIAN_PROVINCES.get(_compact(qualifiers[-2]))
+        country = None if province else country
     if state is None and country is None and province is None:
         # "London, Ontaro": offer the places with that name rather than guess what the rest meant.
         places = _places_named(name)
@@ -424,7 +427,11 @@ def _city_alone(text: str, name: str) -> GeocodedPlace:
         raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
     first = places[0]  # the most populous
     runner_up = next((place for place in places[1:] if place_label(place) != place_label(first)), None)
-    if runner_up is None or first.population >= DOMINANT_POPULATION_RATIO * max(runner_up.population, 1):
+    # A US place of the name is never passed over for a bigger one abroad ("St. Petersburg", "Melbourne").
+    us_passed_over = first.country != "US" and any(place.country == "US" for place in places)
+    if runner_up is None or (
+        not us_passed_over and first.population >= DOMINANT_POPULATION_RATIO * max(runner_up.population, 1)
+    ):
         return _from_place(first)
     labels = _unique_labels(places)
     choices = labels[:MAX_CHOICES]

@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "lng": _("ZIP code, city, or coordinates"),
     "distance": pgettext_lazy("distance", "Within"),
     "units": _("Units"),
+    "tz": _("Time zone"),
     "day": _("Day"),
     "time": _("Time of day"),
     "soon": _("Starting in the next hour"),
@@ -249,7 +250,9 @@ def _narrowed(search: MeetingFilter) -> bool:
     """Whether the search has choices beyond its place and distance (soon=false is none)."""
     data = search.form.cleaned_data
     # An organization is cleaned to a queryset, even when none is given: its parameter says.
-    return any(data.get(name) for name in NARROWING if name != "organization") or bool(search.data.get("organization"))
+    return any(data.get(name) for name in NARROWING if name != "organization") or any(
+        search.data.getlist("organization")
+    )
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:

@@ -235,5 +235,10 @@ if (form && results) {
   // Results shown for another zone (a shared link) or for none (a first visit) lack this visitor's times
   // for meetings elsewhere: fetch them again, in place, without a new history entry.
   const elsewhere = [...results.querySelectorAll("li.meeting[data-zone]")].some((item) => item.dataset.zone !== zone);
-  if (tz && zone && zoneShown !== zone && elsewhere && isValid()) load(searchUrl(), { replace: true });
+  if (tz && zone && zoneShown !== zone && elsewhere && isValid()) {
+    // The address as it is, but for the zone: the form cannot hold all it may say (page, language=es…).
+    const url = new URL(location.href);
+    url.searchParams.set("tz", zone);
+    load(url.href, { replace: true });
+  }
 }

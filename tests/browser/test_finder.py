@@ -1,6 +1,7 @@
 """A person finds a meeting in a real browser: types a ZIP code, picks a day, opens a meeting."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
@@ -83,10 +84,23 @@ def test_a_first_visit_or_a_shared_link_shows_times_in_the_visitors_own_zone(bro
     context = browser.new_context(timezone_id="America/Los_Angeles", locale="en-US")
     page = context.new_page()
     page.goto(live_server.url + "/" + query)
-    page.locator("li.meeting .visitor-time").filter(has_text="your time (PST)").wait_for()
+    page.locator("li.meeting .visitor-time").filter(has_text=re.compile(r"your time \(P[SD]T\)")).wait_for()
     assert "tz=America%2FLos_Angeles" in page.url
     page.go_back()  # the refresh replaced the address: no extra history entry
     assert page.url in ("about:blank", "")
+    context.close()
+
+
+def test_the_zone_refresh_keeps_what_the_address_asked_for(browser, live_server, meetings):
+    # The form cannot hold a page or an ISO language code: the refresh changes the zone only.
+    Meeting.objects.get(slug="online-smart").types.add(MeetingType.objects.get(code="EN"))
+    context = browser.new_context(timezone_id="America/Los_Angeles", locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + "/?attendance=online&language=en&page=1")
+    page.locator("li.meeting .visitor-time").filter(has_text=re.compile(r"your time \(P[SD]T\)")).wait_for()
+    assert "tz=America%2FLos_Angeles" in page.url
+    assert "language=en" in page.url and "page=1" in page.url
+    assert page.locator("li.meeting").count() == 1
     context.close()
 
 

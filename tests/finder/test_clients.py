@@ -65,3 +65,9 @@ def test_limits_count_an_ipv6_client_by_its_network_and_an_ipv4_one_by_its_addre
 def test_the_key_of_a_forwarded_ipv6_client_is_its_network(settings):
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert client_key(request("10.0.0.2", "2001:db8:7::99")) == "2001:db8:7::/64"
+
+
+def test_a_proxy_written_as_an_ipv4_mapped_address_is_still_trusted(settings):
+    # gunicorn bound to [::] sees an IPv4 proxy as ::ffff:10.0.0.2.
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert client_ip(request("::ffff:10.0.0.2", "198.51.100.1")) == "198.51.100.1"

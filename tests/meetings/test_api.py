@@ -156,6 +156,7 @@ class TestBadInput:
             ({"near": ","}, "near"),
             ({"near": "1910\u0663"}, "near"),  # an Arabic-Indic digit: the ZIP code library panicked on it
             ({"language": "zz"}, "language"),
+            ({"language": "W"}, "language"),  # Women: a type, not a language
             ({"type": "NOPE"}, "type"),
             ({"organization": "no-such-fellowship"}, "organization"),
             ({"kind": "pagan"}, "kind"),
@@ -218,6 +219,15 @@ class TestBadInput:
             response = client.get(url, params)
             assert response.status_code == 400
             assert list(response.json()) == [field]
+
+    def test_the_last_page_is_asked_for_by_name_as_drf_allows(self, client, finder_meetings):
+        body = client.get("/api/v1/meetings/", {"page": "last", "page_size": 2}).json()
+        assert body["next"] is None and body["previous"] is not None
+
+    def test_a_page_number_too_long_to_read_is_not_found(self, client, finder_meetings):
+        # int() refuses more than 4,300 digits: it was a 500.
+        assert client.get("/api/v1/meetings/", {"page": "9" * 4400}).status_code == 404
+        assert client.get("/api/v1/meetings/", {"page_size": "9" * 4400}).status_code == 200
 
     def test_the_organizations_take_a_page_size_too(self, client, finder_meetings):
         body = client.get("/api/v1/organizations/", {"page_size": 2}).json()

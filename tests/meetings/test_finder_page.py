@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from meetings.models import Meeting
 from tests.meetings.conftest import PHILADELPHIA
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,17 @@ def test_the_pager_links_carry_no_stray_ampersand(client, finder_meetings, monke
     first = page(client)
     assert 'rel="next" href="?page=2"' in first
     assert 'rel="prev" href="?page=1"' in page(client, page="2")
+
+
+def test_an_empty_search_without_a_place_or_choices_says_so(client, db):
+    Meeting.objects.update(status=Meeting.Status.DRAFT)  # rolled back after the test
+    html = page(client)
+    assert "No meetings found." in html
+    assert "try removing some" not in html
+
+
+def test_a_bad_time_zone_is_named_in_words(client, finder_meetings):
+    assert re.search(r'<p class="error" role="alert">Time zone: ', page(client, tz="Factory"))
 
 
 def test_the_form_works_without_javascript(client, finder_meetings):

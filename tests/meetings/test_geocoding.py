@@ -320,6 +320,13 @@ def test_a_canadian_city_is_found_by_its_province(text):
     assert geocode(text).timezone == "America/Toronto"
 
 
+def test_a_province_before_the_country_is_read_too():
+    make_place(6122091, "Richmond Hill", "08", "CA", 43.87111, -79.43725, 195022, "America/Toronto")
+    assert geocode("Richmond Hill, Ontario, Canada").timezone == "America/Toronto"
+    with pytest.raises(PlaceNotFound):
+        geocode("Richmond, Ontario, Canada")  # the one in British Columbia is not in Ontario
+
+
 def test_a_province_code_that_is_also_a_country_code_prefers_the_province():
     make_place(6324733, "St. John's", "05", "CA", 47.56494, -52.70931, 99182, "America/St_Johns")
     make_place(9990001, "St. John's", "07", "NL", 52.0, 5.0, 120000, "Europe/Amsterdam")  # made up, larger
@@ -350,8 +357,16 @@ def test_a_city_with_one_place_of_that_name_is_found():
 def test_a_name_one_place_holds_with_far_more_people_means_that_place():
     # London, GB has 21 times the people of London, Ontario; the label says which London was taken.
     assert geocode("London").label == "London, GB"
+    make_place(5368361, "Los Angeles", "CA", "US", 34.05223, -118.24368, 3898747, "America/Los_Angeles")
+    make_place(3882428, "Los Ángeles", "08", "CL", -37.46973, -72.35366, 125430, "America/Santiago")
+    assert geocode("Los Angeles").label == "Los Angeles, CA"
+
+
+def test_a_us_place_is_never_passed_over_for_a_bigger_one_abroad():
     make_place(4717560, "Paris", "TX", "US", 33.66094, -95.55551, 24782, "America/Chicago")
-    assert geocode("Paris").label == "Paris, FR"
+    with pytest.raises(AmbiguousPlace) as error:
+        geocode("Paris")  # 86 times the people, but someone in Texas may mean theirs
+    assert error.value.suggestions == ["Paris, FR", "Paris, TX"]
 
 
 def test_new_york_alone_is_the_city():
