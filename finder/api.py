@@ -35,17 +35,25 @@ READ_ERRORS = {401: DENIED, 429: THROTTLED}
 
 
 class FilterParameters(DjangoFilterExtension):
-    """drf-spectacular's parameters of a FilterSet, with the help text of filters whose schema type is set
-    by ``extend_schema_field`` (``day``, ``type``, ``organization``…): it drops theirs."""
+    """drf-spectacular's parameters of a FilterSet, with what it leaves out: the help text of filters whose
+    schema type is set by ``extend_schema_field`` (``day``, ``type``, ``organization``…), and the bounds and
+    order of number filters (``lat`` from -90 to 90; ``distance`` 1, 2, 5…)."""
 
     priority = 1  # chosen over drf-spectacular's own extension for DjangoFilterBackend
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
-        help_text = filter_field.extra.get("help_text")
+        extra = filter_field.extra
         for parameter in parameters:
-            if help_text and not parameter.get("description"):
-                parameter["description"] = str(help_text)
+            if extra.get("help_text") and not parameter.get("description"):
+                parameter["description"] = str(extra["help_text"])
+            schema = parameter.get("schema", {})
+            if schema.get("type") in ("number", "integer"):
+                if "enum" in schema:  # drf-spectacular sorts choices as text: 1, 10, 100, 15…
+                    schema["enum"] = sorted(schema["enum"])
+                for bound, key in (("min_value", "minimum"), ("max_value", "maximum")):
+                    if extra.get(bound) is not None:
+                        schema[key] = extra[bound]
         return parameters
 
 

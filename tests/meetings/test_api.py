@@ -331,6 +331,10 @@ class TestContract:
         assert undocumented == []
         day = next(p for p in operation["parameters"] if p["name"] == "day")
         assert "0 = Sunday" in day["description"]
+        by_name = {p["name"]: p["schema"] for p in operation["parameters"]}
+        assert (by_name["lat"]["minimum"], by_name["lat"]["maximum"]) == (-90, 90)
+        assert (by_name["lng"]["minimum"], by_name["lng"]["maximum"]) == (-180, 180)
+        assert by_name["distance"]["enum"] == [1, 2, 5, 10, 15, 25, 50, 100]
 
     def test_the_schema_is_valid_openapi(self, client, finder_meetings):
         # It said "additional_properties" for the 400's body, which OpenAPI does not know.
