@@ -12,14 +12,19 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def _trusted(address: str) -> bool:
+def _parsed(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
-        return False
+        return None
     if ip.version == 6 and ip.ipv4_mapped is not None:  # a dual-stack socket writes 10.0.0.2 as ::ffff:10.0.0.2
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in _networks())
+        return ip.ipv4_mapped
+    return ip
+
+
+def _trusted(address: str) -> bool:
+    ip = _parsed(address)
+    return ip is not None and any(ip in network for network in _networks())
 
 
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -54,12 +59,9 @@ IPV6_CLIENT_PREFIX = 64
 def client_key(request: HttpRequest) -> str:
     """What rate limits and lockouts count by: the client's IPv4 address, or the /64 of its IPv6 one."""
     address = client_ip(request)
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    ip = _parsed(address)
+    if ip is None:
         return address
     if ip.version == 4:
-        return address
-    if ip.ipv4_mapped is not None:  # ::ffff:203.0.113.5, from a dual-stack socket, is that IPv4 client
-        return str(ip.ipv4_mapped)
+        return str(ip)
     return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))

@@ -1,8 +1,6 @@
 """The API's renderers: JSON written by orjson, and DRF's browsable pages under a policy they can keep.
 
-JSON for the API, written by orjson.
-
-DRF's renderer goes through ``json.dumps`` with a Python encoder: about 1 ms for a page of 25
+DRF's JSON renderer goes through ``json.dumps`` with a Python encoder: about 1 ms for a page of 25
 meetings, as much as serializing them (benchmarks/README.md, run 6); orjson takes a tenth of that.
 The browsable API, and clients asking for indented JSON, still get DRF's own renderer. Differences
 that JSON readers do not see: U+2028 and U+2029 are not escaped, and small floats are written 1e-7 rather

@@ -54,6 +54,10 @@ def language_code(value: str) -> str:
     return ISO_LANGUAGES.get(value.lower(), value.upper())
 
 
+def _is_language(value: str) -> bool:
+    return MeetingType.objects.filter(facet__key="language", code__iexact=language_code(value)).exists()
+
+
 @extend_schema_field({"type": "string", "enum": [value for value, _label in DAY_CHOICES]})
 class DaysFilter(django_filters.MultipleChoiceFilter):
     """Weekdays as numbers or names, "today" or "tomorrow" (documented as strings, not integers)."""
@@ -132,8 +136,7 @@ class MeetingSearchForm(forms.Form):
         # Here rather than in clean_language, which would make every search clean its empty language field.
         language = data.get("language")
         # Only a language's code (not "W"); a query only when asked for, so no cache to go stale.
-        languages = MeetingType.objects.filter(facet__key="language", code__iexact=language_code(language or ""))
-        if language and not languages.exists():
+        if language and not _is_language(language):
             message = gettext(
                 "Unknown language “%(value)s”. Give a language type code (S, EN…) or an ISO code (es, en…)."
             )

@@ -467,12 +467,11 @@ class Meeting(models.Model):
 
         Remembered for the last ``now`` asked (the same object) and schedule: a list sorts by it, then shows it.
         """
-        key = (now, self.day, self.start_time, self.end_time, self.timezone)
+        times = (self.day, self.start_time, self.end_time, self.timezone)
         remembered = self.__dict__.get("_next_start")
-        if remembered is None or remembered[0][0] is not now or remembered[0][1:] != key[1:]:
-            start = schedule.next_start(self.day, self.start_time, self.end_time, self.timezone, now)
-            remembered = self.__dict__["_next_start"] = (key, start)
-        return remembered[1]
+        if remembered is None or remembered[0] is not now or remembered[1] != times:
+            remembered = self.__dict__["_next_start"] = (now, times, schedule.next_start(*times, now))
+        return remembered[2]
 
 
 class WithTypeList(models.query.ModelIterable):

@@ -268,21 +268,9 @@ def _options(request: HttpRequest) -> dict:
     # A day named in words (?day=monday) ticks the same box as its number.
     picked["day"] |= {str(DAY_NAMES[v]) for v in picked["day"] if v in DAY_NAMES}
     facets = TypeFacet.objects.exclude(key__in=["language", "status"]).prefetch_related("types")
-    more = (
-        "time",
-        "soon",
-        "now",
-        "start_after",
-        "start_before",
-        "type",
-        "organization",
-        "kind",
-        "attendance",
-        "language",
-        "q",
-    )
     return {
-        "more_open": any(request.GET.get(name) for name in more),
+        # "More filters" opens for any choice but the days, which are always shown.
+        "more_open": any(request.GET.get(name) for name in NARROWING if name != "day"),
         "picked": picked,
         "days": days,
         "times": TIME_CHOICES,
