@@ -109,8 +109,6 @@ _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
 _ZIP = re.compile(r"(?:^|[\s,])([0-9]{5})(?:-[0-9]{4})?$")
 _DIGITS_ONLY = re.compile(r"[0-9\s-]+")
 _ZIP_AND_STATE = re.compile(r"([0-9]{5})(?:-[0-9]{4})?\s*,?\s*[A-Za-z]{2}")
-# "Springfield IL": a state code without a comma, only when typed in capitals, so "Xi an" stays a name.
-_CITY_AND_STATE_CODE = re.compile(r"(.+?)\s+([A-Z]{2})")
 # Letters that Unicode decomposition leaves alone (\u0131 is the dotless i).
 _TRANSLITERATIONS = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "\u0131": "i", "þ": "th", "ə": "e", "ħ": "h"}
@@ -360,7 +358,73 @@ def _regions() -> _Regions:
 
 def _compact(text: str) -> str:
     """Region names compared without spaces or dots: "U.S.A." -> "usa", "New York" -> "newyork"."""
-    return search_name(text).replace(" ", "")
+    key = search_name(text).replace(" ", "")
+    # search_name reads "MT" as the "mount" of a place's name; alone, it is Montana.
+    return _CODES_OF_ABBREVIATIONS.get(key, key)
+
+
+_CODES_OF_ABBREVIATIONS = {word: code for code, word in _ABBREVIATIONS.items()}
+# Words a region's name may take after a city without a comma: "Santa Fe New Mexico", "Dubai United Arab Emirates".
+MAX_REGION_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A city's ``search_name`` and the region typed after it: a US state, a Canadian province, a country."""
+
+    name: str
+    state: str | None
+    province: str | None
+    country: str | None
+
+    @property
+    def region(self) -> Q:
+        region = Q()
+        if self.state:
+            region |= Q(country="US", admin1=self.state)
+        if self.province:
+            region |= Q(country="CA", admin1=self.province)
+        if self.country:
+            region |= Q(country=self.country)
+        return region
+
+    def holds(self, place: Place) -> bool:
+        return self._in_state_or_province(place) or place.country == self.country
+
+    def place(self, places: Iterable[Place]) -> GeocodedPlace | None:
+        """The most populous of ``places`` (named so, in the region), else a US town from its ZIP codes."""
+        # A US state or a province wins over a country with the same code or name ("Athens, GA", "Atlanta,
+        # Georgia", "St. John's, NL"); sorted() keeps the population order within each.
+        ranked = sorted(places, key=lambda place: not self._in_state_or_province(place))
+        if ranked:
+            return _from_place(ranked[0])
+        return _town_from_zips(self.name, self.state) if self.state else None
+
+    def _in_state_or_province(self, place: Place) -> bool:
+        return (place.country, place.admin1) in {("US", self.state), ("CA", self.province)}
+
+
+def _reading(name: str, qualifiers: Sequence[str]) -> _Reading | None:
+    """What the parts after a city's name say about where it is; None if they name no region we know."""
+    state, country = _region(qualifiers)
+    province = CANADIAN_PROVINCES.get(_compact(qualifiers[-1]))
+    if province is None and country == "CA" and len(qualifiers) > 1:  # "Richmond, Ontario, Canada"
+        province = CANADIAN_PROVINCES.get(_compact(qualifiers[-2]))
+        country = None if province else country
+    if state is None and country is None and province is None:
+        return None
+    return _Reading(name, state, province, country)
+
+
+def _readings_without_commas(name: str) -> list[_Reading]:
+    """Readings of a name's last words as a region, longest first: "santa fe new mexico", "paris france"."""
+    words = name.split()
+    readings = []
+    for count in range(min(MAX_REGION_WORDS, len(words) - 1), 0, -1):
+        reading = _reading(" ".join(words[:-count]), [" ".join(words[-count:])])
+        if reading is not None:
+            readings.append(reading)
+    return readings
 
 
 def _geocode_name(text: str) -> GeocodedPlace:
@@ -368,45 +432,47 @@ def _geocode_name(text: str) -> GeocodedPlace:
     if not parts:  # only commas
         raise PlaceNotFound(_not_found_message(text, []))
     city, qualifiers = parts[0], parts[1:]
-    if not qualifiers:
-        match = _CITY_AND_STATE_CODE.fullmatch(city)
-        if match and match.group(2) in _regions().state_codes:
-            city, qualifiers = match.group(1), [match.group(2)]
     name = search_name(city)
     if not name:
         raise PlaceNotFound(_not_found_message(text, []))
     if not qualifiers:
-        return _city_alone(text, name)
+        return _name_alone(text, name)
 
-    state, country = _region(qualifiers)
-    province = CANADIAN_PROVINCES.get(_compact(qualifiers[-1]))
-    if province is None and country == "CA" and len(qualifiers) > 1:  # "Richmond, Ontario, Canada"
-        province = CANADIAN_PROVINCES.get(_compact(qualifiers[-2]))
-        country = None if province else country
-    if state is None and country is None and province is None:
+    reading = _reading(name, qualifiers)
+    if reading is None:
         # "London, Ontaro": offer the places with that name rather than guess what the rest meant.
         places = _places_named(name)
         suggestions = _unique_labels(places)[:MAX_SUGGESTIONS] or _suggestions(name, Q())
         raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
+    places = Place.objects.filter(reading.region, search_name=name).order_by("-population")[: MAX_CHOICES * 3]
+    found = reading.place(places)
+    if found is not None:
+        return found
+    suggestions = _suggestions(name, reading.region)
+    raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
 
-    region = Q()
-    if state:
-        region |= Q(country="US", admin1=state)
-    if province:
-        region |= Q(country="CA", admin1=province)
-    if country:
-        region |= Q(country=country)
-    places = list(Place.objects.filter(region, search_name=name).order_by("-population")[: MAX_CHOICES * 3])
-    if places:
-        # A US state or a province wins over a country with the same code or name ("Athens, GA", "Atlanta,
-        # Georgia", "St. John's, NL").
-        places.sort(key=lambda place: (place.country, place.admin1) not in {("US", state), ("CA", province)})
-        return _from_place(places[0])
-    if state:
-        town = _town_from_zips(name, state)
-        if town is not None:
-            return town
-    suggestions = _suggestions(name, region)
+
+def _name_alone(text: str, name: str) -> GeocodedPlace:
+    """A name typed without commas: a city ("Port of Spain"), else a city and its region ("Toronto ON")."""
+    readings = _readings_without_commas(name)
+    if not readings:
+        return _city_alone(text, name, _places_named(name))
+    # One query for the whole name and every reading; the whole name wins, so "Port of Spain" stays a city.
+    wanted = Q(search_name=name)
+    for reading in readings:
+        wanted |= Q(reading.region, search_name=reading.name)
+    rows = list(Place.objects.filter(wanted).order_by("-population")[: MAX_CHOICES * 3 * (1 + len(readings))])
+    whole = [place for place in rows if place.search_name == name]
+    if whole:
+        return _city_alone(text, name, whole[: MAX_CHOICES * 3])
+    for reading in readings:
+        found = reading.place(place for place in rows if place.search_name == reading.name and reading.holds(place))
+        if found is not None:
+            return found
+    # Close names in the first reading's region ("springfeild il"), else close to all that was typed.
+    first = readings[0]
+    rows = _rows_sharing_a_prefix(first.name)
+    suggestions = _close_labels(first.name, [row for row in rows if first.holds(row)]) or _close_labels(name, rows)
     raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
 
 
@@ -420,8 +486,8 @@ def _region(qualifiers: Sequence[str]) -> tuple[str | None, str | None]:
     return state, country
 
 
-def _city_alone(text: str, name: str) -> GeocodedPlace:
-    places = _places_named(name)
+def _city_alone(text: str, name: str, places: list[Place]) -> GeocodedPlace:
+    """The place called ``name`` among ``places`` (those so named, most populous first), or its choices."""
     if not places:
         suggestions = _suggestions(name, Q())
         raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
@@ -447,20 +513,28 @@ def _places_named(name: str) -> list[Place]:
 
 
 def _suggestions(name: str, region: Q) -> list[str]:
-    """Labels of places with a name close to ``name``, most populous first, from one bounded query.
+    """Labels of places in ``region`` with a name close to ``name``, most populous first, from one bounded query."""
+    return _close_labels(name, _rows_sharing_a_prefix(name, region))
 
-    Candidates share the first two letters: an index range (``>= "sp"`` and ``< "sq"``) that both
-    SQLite and PostgreSQL serve from the ``search_name`` index, unlike a case-insensitive LIKE.
+
+def _rows_sharing_a_prefix(name: str, region: Q | None = None) -> list[Place]:
+    """The most populous places whose name starts with the first two letters of ``name``.
+
+    An index range (``>= "sp"`` and ``< "sq"``) that both SQLite and PostgreSQL serve from the
+    ``search_name`` index, unlike a case-insensitive LIKE.
     """
     if len(name) < 2:
         return []
     prefix = name[:2]
     after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    rows = list(
-        Place.objects.filter(region, search_name__gte=prefix, search_name__lt=after)
+    return list(
+        Place.objects.filter(region or Q(), search_name__gte=prefix, search_name__lt=after)
         .order_by("-population")
         .only("name", "search_name", "admin1", "country")[:SUGGESTION_ROWS]
     )
+
+
+def _close_labels(name: str, rows: list[Place]) -> list[str]:
     close = set(difflib.get_close_matches(name, {row.search_name for row in rows}, n=MAX_SUGGESTIONS, cutoff=0.7))
     return _unique_labels(row for row in rows if row.search_name in close)[:MAX_SUGGESTIONS]
 
@@ -555,7 +629,7 @@ def _online_geocoder() -> Any:
 
 def zip_code_place(code: str) -> GeocodedPlace | None:
     """The centre of a US ZIP code (with its zone), or None when the code is unknown or not a ZIP code."""
-    match = re.fullmatch(r"\s*(\d{5})(?:-\d{4})?\s*", code or "")
+    match = re.fullmatch(r"\s*([0-9]{5})(?:-[0-9]{4})?\s*", code or "")  # ASCII digits: see _ZIP
     if not match:
         return None
     try:

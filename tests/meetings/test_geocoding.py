@@ -46,6 +46,8 @@ PLACES = [
     (5387428, "Richmond", "CA", "US", 37.93576, -122.34775, 109708, "America/Los_Angeles"),
     (611717, "Tbilisi", "51", "GE", 41.69143, 44.83412, 1049498, "Asia/Tbilisi"),
     (4180439, "Atlanta", "GA", "US", 33.749, -84.38798, 510823, "America/New_York"),
+    (5640350, "Billings", "MT", "US", 45.78329, -108.50069, 109577, "America/Denver"),
+    (3573890, "Port of Spain", "05", "TT", 10.66668, -61.51889, 49031, "America/Port_of_Spain"),
 ]
 
 
@@ -233,6 +235,12 @@ def test_digits_of_other_scripts_are_not_taken_for_a_zip_code(text):
         geocode(text)
 
 
+def test_an_imported_postal_code_in_other_digits_is_no_zip_code():
+    # The importer centres a venue on its ZIP code; zipcodes' native code panics on such digits.
+    assert geocoding.zip_code_place("١٩١٠٣") is None
+    assert geocoding.zip_code_place("19103").label == "Philadelphia, PA 19103"
+
+
 def test_it_rejects_an_unknown_zip_code():
     with pytest.raises(PlaceNotFound) as error:
         geocode("00000")
@@ -254,6 +262,35 @@ def test_a_number_too_short_for_a_zip_code_says_how_long_one_is():
 def test_a_city_and_its_state_finds_the_city(text):
     place = geocode(text)
     assert place == GeocodedPlace("Springfield, IL", 39.80172, -89.64371, "America/Chicago", kind="city")
+
+
+@pytest.mark.parametrize("text", ["Billings, MT", "Billings MT", "billings mt", "Billings, Montana"])
+def test_montanas_code_is_not_read_as_mount(text):
+    # search_name turns "mt" into "mount" for places such as "Mt. Vernon"; a state code must stay a state.
+    assert geocode(text).label == "Billings, MT"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("springfield il", "Springfield, IL"),
+        ("SPRINGFIELD MASSACHUSETTS", "Springfield, MA"),
+        ("london on", "London, ON"),
+        ("london united kingdom", "London, GB"),
+        ("Paris France", "Paris, FR"),
+        ("sao paulo brazil", "São Paulo, BR"),
+        ("Richmond BC", "Richmond, BC"),
+        ("richmond ca", "Richmond, CA"),
+        ("bird in hand pa", "Bird In Hand, PA"),
+    ],
+)
+def test_a_region_after_the_name_needs_no_comma(text, label):
+    assert geocode(text).label == label
+
+
+def test_a_name_that_ends_in_a_region_is_still_that_name():
+    assert geocode("Port of Spain").label == "Port of Spain, TT"  # not a place "Port of" in Spain
+    assert geocode("port of spain trinidad and tobago").label == "Port of Spain, TT"
 
 
 def test_saint_and_st_are_the_same_word():
@@ -429,6 +466,13 @@ def test_a_misspelled_city_suggests_the_right_one():
     assert error.value.message == "We couldn't find “Sprngfield, IL”. Did you mean Springfield, IL?"
 
 
+def test_a_misspelled_city_and_state_without_a_comma_suggests_within_the_state():
+    with pytest.raises(PlaceNotFound) as error:
+        geocode("sprngfield il")
+    assert error.value.suggestions == ["Springfield, IL"]
+    assert error.value.message == "We couldn't find “sprngfield il”. Did you mean Springfield, IL?"
+
+
 def test_a_misspelled_city_alone_suggests_the_most_populous_first():
     with pytest.raises(PlaceNotFound) as error:
         geocode("Sprngfield")
@@ -550,7 +594,18 @@ def test_the_online_cache_key_does_not_hold_the_text(nominatim):
 
 
 @pytest.mark.parametrize(
-    "text", ["Springfield, IL", "Springfield", "Sprngfield", "Sprngfield, IL", "London, Ontario", "Bird in Hand, PA"]
+    "text",
+    [
+        "Springfield, IL",
+        "Springfield",
+        "Sprngfield",
+        "Sprngfield, IL",
+        "London, Ontario",
+        "Bird in Hand, PA",
+        "springfield il",
+        "sprngfield il",
+        "Xyzzy Plugh New Mexico",
+    ],
 )
 def test_a_search_takes_at_most_two_queries(text, django_assert_max_num_queries):
     with django_assert_max_num_queries(2), contextlib.suppress(GeocodingError):
