@@ -108,7 +108,7 @@ _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
 # panics (a 500).
 _ZIP = re.compile(r"(?:^|[\s,])([0-9]{5})(?:-[0-9]{4})?$")
 _DIGITS_ONLY = re.compile(r"[0-9\s-]+")
-_ZIP_AND_STATE = re.compile(r"([0-9]{5})(?:-[0-9]{4})?\s*,?\s*[A-Za-z]{2}")
+_ZIP_AND_STATE = re.compile(r"([0-9]{5})(?:-[0-9]{4})?\s*,?\s*([A-Za-z]{2})")
 # Letters that Unicode decomposition leaves alone (\u0131 is the dotless i).
 _TRANSLITERATIONS = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "\u0131": "i", "þ": "th", "ə": "e", "ħ": "h"}
@@ -176,7 +176,7 @@ def geocode(text: str) -> GeocodedPlace:
         )
     zip_first = _ZIP_AND_STATE.fullmatch(text)  # "19103, PA"
     if zip_first:
-        return _geocode_zip(zip_first.group(1))
+        return _geocode_zip(zip_first.group(1), state=zip_first.group(2).upper())
     try:
         return _geocode_name(CITY_ALIASES.get(search_name(text), text))
     except PlaceNotFound:
@@ -270,7 +270,8 @@ def load_places(min_population: int = 15000) -> int:
 # ZIP codes
 
 
-def _geocode_zip(code: str) -> GeocodedPlace:
+def _geocode_zip(code: str, state: str = "") -> GeocodedPlace:
+    """The centre of a ZIP code; ``state``, if it is a state's code, must be the ZIP code's own."""
     matches = zipcodes.matching(code)
     if not matches:
         raise PlaceNotFound(
@@ -278,8 +279,13 @@ def _geocode_zip(code: str) -> GeocodedPlace:
             % {"code": code}
         )
     found = matches[0]
+    label = f"{found['city']}, {found['state']} {found['zip_code']}"
+    if state in _regions().state_codes and state != found["state"]:
+        # "19103, CA": one of the two is mistyped, and a search in the wrong state sends someone far away.
+        message = gettext("The ZIP code %(code)s is in %(state)s, not %(typed)s. Check the ZIP code or the state.")
+        raise PlaceNotFound(message % {"code": code, "state": found["state"], "typed": state}, [label])
     return GeocodedPlace(
-        label=f"{found['city']}, {found['state']} {found['zip_code']}",
+        label=label,
         latitude=float(found["lat"]),
         longitude=float(found["long"]),
         timezone=found["timezone"] or "",
@@ -364,8 +370,9 @@ def _compact(text: str) -> str:
 
 
 _CODES_OF_ABBREVIATIONS = {word: code for code, word in _ABBREVIATIONS.items()}
-# Words a region's name may take after a city without a comma: "Santa Fe New Mexico", "Dubai United Arab Emirates".
-MAX_REGION_WORDS = 4
+# Words a region's name may take after a city without a comma: "Santa Fe New Mexico", "Kinshasa Democratic
+# Republic of the Congo", "Grytviken South Georgia and the South Sandwich Islands".
+MAX_REGION_WORDS = 7
 
 
 @dataclass(frozen=True)

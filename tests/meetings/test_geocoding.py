@@ -387,6 +387,14 @@ def test_a_zip_code_followed_by_its_state_is_that_zip_code(text):
 # 6. City alone
 
 
+@pytest.mark.parametrize("text", ["19103, CA", "19103 ny"])
+def test_a_zip_code_followed_by_another_state_is_questioned(text):
+    with pytest.raises(PlaceNotFound) as error:
+        geocode(text)
+    assert error.value.message.startswith("The ZIP code 19103 is in PA, not ")
+    assert error.value.suggestions == ["Philadelphia, PA 19103"]
+
+
 def test_a_city_with_one_place_of_that_name_is_found():
     assert geocode("paris").label == "Paris, FR"
 
