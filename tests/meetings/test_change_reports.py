@@ -139,6 +139,23 @@ def test_the_thank_you_page_leads_back_to_the_meeting(client, finder_meetings):
     assert "Thank you for your report" in html and 'href="/meetings/mujeres/"' in html
 
 
+def test_a_report_on_a_sample_meeting_promises_no_correction(client, finder_meetings):
+    meeting = finder_meetings["women_spanish"]
+    Meeting.objects.filter(pk=meeting.pk).update(is_demo=True)  # rolled back after the test
+    form = client.get(report_url(meeting)).content.decode()
+    assert "This is sample data, not a real meeting." in form
+    assert "correct the listing" not in form
+    thanks = client.get(send(client, meeting, problem="gone")["Location"]).content.decode()
+    assert "no real listing to correct" in thanks
+    assert ChangeReport.objects.filter(meeting=meeting).exists()  # curators can try the queue with it
+
+
+def test_a_report_on_a_real_meeting_says_who_will_correct_it(client, finder_meetings):
+    form = client.get(report_url(finder_meetings["women_spanish"])).content.decode()
+    assert "will read your report and correct the listing" in form
+    assert "sample data" not in form
+
+
 def test_suggestions_for_another_problem_are_dropped_even_when_malformed(client, finder_meetings):
     response = send(
         client, finder_meetings["women_spanish"], problem="place", suggested_address="5 Elm St",
