@@ -1,12 +1,13 @@
 """What the project's read-only APIs share: a list filtered by its FilterSet, strictly."""
 
+from django.http import Http404
 from django.utils.translation import gettext
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers, views
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 # How errors look, for the schema: a 400 names each bad parameter, a 404 says what was not found.
@@ -32,6 +33,17 @@ THROTTLED = OpenApiResponse(
 
 # Any request may carry a token; a wrong one is refused even for reading (401).
 READ_ERRORS = {401: DENIED, 429: THROTTLED}
+
+
+def exception_handler(exc: Exception, context: dict):
+    """DRF's, except that a missing object is "Not found." in the client's language.
+
+    DRF passes Django's ``Http404`` text on, and that is English and names the model's class
+    ("No Meeting matches the given query.").
+    """
+    if isinstance(exc, Http404):
+        exc = NotFound()
+    return views.exception_handler(exc, context)
 
 
 class FilterParameters(DjangoFilterExtension):

@@ -110,6 +110,12 @@ class TestWhat:
         assert "draft" not in slugs(client, page_size=100)
         assert client.get("/api/v1/meetings/draft/").status_code == 404
 
+    @pytest.mark.parametrize(("language", "detail"), [("en", "Not found."), ("es", "No encontrado.")])
+    def test_a_missing_meeting_is_not_found_in_the_clients_language(self, client, finder_meetings, language, detail):
+        response = client.get("/api/v1/meetings/no-such-meeting/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 404
+        assert response.json() == {"detail": detail}  # not Django's "No Meeting matches the given query."
+
 
 class TestWhen:
     def test_a_day_by_number_or_by_name_is_the_same_day(self, client, finder_meetings):

@@ -66,7 +66,9 @@ def test_an_empty_result_says_how_far_to_look(client, finder_meetings):
     html = page(client, lat=40.0712, lng=-74.8649, distance="1", kind="twelve-step")
     text = " ".join(re.sub(r"<[^>]+>", "", html).split())
     # The dash went missing when the next distance had no meetings ("within 1 mi18 within 25 mi").
-    assert re.search(r"No meetings within 1 mi of 40\.0712, -74\.8649 — \d+ within \d+ mi(, \d+ within \d+ mi)*\.", text)
+    assert re.search(
+        r"No meetings within 1 mi of 40\.0712, -74\.8649 — \d+ within \d+ mi(, \d+ within \d+ mi)*\.", text
+    )
     # Said once, in the count that is read out, and never as "0 meetings …, nearest first".
     assert text.count("No meetings within") == 1
     assert "0 meetings" not in text
