@@ -76,6 +76,11 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    @property
+    def page_size_query_description(self) -> str:  # the schema's
+        most = self.max_page_size
+        return f"Results per page, from 1 to {most} (default {self.page_size}); more is taken as {most}."
+
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param) or "1"
         if value in self.last_page_strings:  # ?page=last, as DRF allows

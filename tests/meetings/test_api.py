@@ -341,6 +341,8 @@ class TestContract:
         assert (by_name["lat"]["minimum"], by_name["lat"]["maximum"]) == (-90, 90)
         assert (by_name["lng"]["minimum"], by_name["lng"]["maximum"]) == (-180, 180)
         assert by_name["distance"]["enum"] == [1, 2, 5, 10, 15, 25, 50, 100]
+        page_size = next(p for p in operation["parameters"] if p["name"] == "page_size")
+        assert page_size["description"] == "Results per page, from 1 to 100 (default 25); more is taken as 100."
 
     def test_the_schema_is_valid_openapi(self, client, finder_meetings):
         # It said "additional_properties" for the 400's body, which OpenAPI does not know.
