@@ -168,7 +168,12 @@ class _SearchForm(forms.Form):
 
     def _clean_fields(self) -> None:
         empty_values = self._empty_values
+        repeated = self._repeated_single_values()
         for name, field in self.fields.items():
+            if name in repeated:
+                # ?lat=40&lat=41: Django would take the last in silence, and search somewhere the client did not mean.
+                self.add_error(name, forms.ValidationError(_("Give one value, not several."), code="repeated"))
+                continue
             if not self._cleans_alike_when_empty(name, field):
                 self._clean_field(name)
                 continue
@@ -184,6 +189,21 @@ class _SearchForm(forms.Form):
                     self.add_error(name, error)
                     continue
             self.cleaned_data[name] = copy.copy(empty_values[key])
+
+    def _repeated_single_values(self) -> set[str]:
+        """Parameters that take one value but were given different ones (blanks are no value).
+
+        Only the few parameters a search gives are looked at, not every field; search forms have no prefix.
+        """
+        if not hasattr(self.data, "getlist"):
+            return set()
+        return {
+            name
+            for name in self.data
+            if name in self.fields
+            and not getattr(self.fields[name].widget, "allow_multiple_selected", False)
+            and len({value for value in self.data.getlist(name) if value != ""}) > 1
+        }
 
     def _widget_data_value(self, widget, html_name: str):
         value = super()._widget_data_value(widget, html_name)

@@ -201,6 +201,25 @@ class TestBadInput:
         assert response.status_code == 400
         assert response.json()["type"] == ["Give at most 20 values."]
 
+    @pytest.mark.parametrize(
+        ("name", "values"),
+        [
+            ("lat", ["40", "41"]),
+            ("near", ["19103", "Springfield, IL"]),
+            ("distance", ["5", "50"]),
+            ("soon", ["1", "0"]),
+        ],
+    )
+    def test_a_parameter_that_takes_one_value_refuses_two(self, client, finder_meetings, name, values):
+        # Django's QueryDict took the last in silence: a search around somewhere else.
+        response = client.get("/api/v1/meetings/", {name: values, "lng": "-75"})
+        assert response.status_code == 400
+        assert response.json()[name] == ["Give one value, not several."]
+
+    def test_a_parameter_given_twice_alike_or_once_blank_is_one_value(self, client, finder_meetings):
+        assert client.get("/api/v1/meetings/", {"distance": ["5", "5"]}).status_code == 200
+        assert client.get("/api/v1/meetings/", {"q": ["", "open"]}).status_code == 200
+
     def test_several_bad_parameters_are_all_named(self, client, finder_meetings):
         body = client.get("/api/v1/meetings/", {"day": "9", "units": "x", "bogus": "1"}).json()
         assert set(body) == {"day", "units", "bogus"}
