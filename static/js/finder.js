@@ -225,6 +225,8 @@ if (form && results) {
       const when = item.querySelector(".when time");
       const zone = item.querySelector(".when .zone"); // "EST (America/New_York)", as in the list
       if (when) entry.append(document.createElement("br"), [when, zone].filter(Boolean).map((e) => e.textContent.trim()).join(" "));
+      const visitor = item.querySelector(".when .visitor-time"); // "Tuesday 5:00 PM your time (PST)"
+      if (visitor) entry.append(document.createElement("br"), visitor.textContent.trim());
       box.append(entry);
     }
     return box;

@@ -91,6 +91,22 @@ def test_a_first_visit_or_a_shared_link_shows_times_in_the_visitors_own_zone(bro
     context.close()
 
 
+def test_a_meetings_page_adds_its_next_start_in_the_visitors_own_zone(browser, live_server, meetings):
+    context = browser.new_context(timezone_id="America/Los_Angeles", locale="en-US")
+    page = context.new_page()
+    page.goto(live_server.url + "/meetings/online-smart/")  # Tuesdays at 8 PM in New York
+    when = page.locator(".facts dd.when")
+    assert re.search(r"Tuesday 5:00\sPM your time \(P[SD]T\)", when.locator(".visitor-time").inner_text())
+    assert "America/New_York" in when.inner_text()  # the meeting's own zone stays first
+    context.close()
+
+
+def test_a_meetings_page_in_the_visitors_own_zone_adds_nothing(page, live_server, meetings):
+    page.goto(live_server.url + "/meetings/online-smart/")  # the page fixture's browser is in New York
+    page.locator(".facts dd.when time").wait_for()
+    assert page.locator(".visitor-time").count() == 0
+
+
 def test_the_zone_refresh_keeps_what_the_address_asked_for(browser, live_server, meetings):
     # The form cannot hold a page or an ISO language code: the refresh changes the zone only.
     Meeting.objects.get(slug="online-smart").types.add(MeetingType.objects.get(code="EN"))

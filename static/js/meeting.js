@@ -1,0 +1,20 @@
+// Progressive enhancement for a meeting's page (templates/meetings/meeting_detail.html): the next start
+// in the visitor's own zone as well, when it differs from the meeting's, as the finder's results show it.
+// Without this file the page names the meeting's zone, which is always right.
+const when = document.querySelector("dd.when[data-zone]");
+const time = when?.querySelector("time[datetime]");
+let zone = "";
+try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* no zone: nothing to add */ }
+
+if (when && time && zone && zone !== when.dataset.zone) {
+  const start = new Date(time.dateTime);
+  const language = document.documentElement.lang || undefined;
+  const part = (options, type) =>
+    new Intl.DateTimeFormat(language, { timeZone: zone, ...options }).formatToParts(start).find((p) => p.type === type)?.value || "";
+  const words = (when.dataset.yourTime || "%(day)s %(time)s your time (%(zone)s)")
+    .replace("%(day)s", new Intl.DateTimeFormat(language, { timeZone: zone, weekday: "long" }).format(start))
+    .replace("%(time)s", new Intl.DateTimeFormat(language, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(start))
+    .replace("%(zone)s", part({ timeZoneName: "short" }, "timeZoneName") || zone);
+  const shown = Object.assign(document.createElement("span"), { className: "visitor-time", textContent: words });
+  when.querySelector(".zone")?.after(document.createElement("br"), shown);
+}
