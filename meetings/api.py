@@ -403,10 +403,6 @@ class MeetingViewSet(
             return curation.curated_meetings(self.request.user)
         return super().get_queryset()
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return page if page is None or self.search is None else self.search.arrange(page)
-
     def get_serializer_class(self):
         return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
 

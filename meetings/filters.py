@@ -6,14 +6,13 @@ Weekdays follow the Meeting Guide feed: 0 = Sunday … 6 = Saturday.
 """
 
 import datetime as dt
-import itertools
 from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -294,7 +293,7 @@ class MeetingFilter(FilterSet):
         queryset = self._matching(queryset)
         if self.searches_by_place:
             place = self.place
-            return queryset.near(place.latitude, place.longitude, self.radius_miles).order_by("distance", "pk")
+            return queryset.near(place.latitude, place.longitude, self.radius_miles).nearest_first(self.now, self.zones)
         return queryset.by_next_start(self.now, self.zones)
 
     def _matching(self, queryset):
@@ -303,16 +302,6 @@ class MeetingFilter(FilterSet):
         data = self.form.cleaned_data
         between = schedule.start_between(data.get("start_after"), data.get("start_before"))
         return queryset.filter(between) if between else queryset
-
-    def arrange(self, meetings: list) -> list:
-        """A page of results as shown: nearest first, and meetings at the same distance (one venue) soonest first.
-
-        The database orders ties by key; the next start depends on each meeting's zone and the time, which the
-        database would have to work out for every match, not only for the page's.
-        """
-        if not self.searches_by_place or all(a.distance != b.distance for a, b in itertools.pairwise(meetings)):
-            return meetings
-        return sorted(meetings, key=lambda meeting: (meeting.distance, meeting.next_start(self.now)))
 
     def counts_farther_away(self) -> dict[int, int]:
         """How many meetings match within each larger distance, for an empty or short result."""
@@ -330,8 +319,11 @@ class MeetingFilter(FilterSet):
 
     @cached_property
     def zones(self) -> list[str]:
-        """Only the zones meetings use: a few for a regional directory, not all 600 (benchmarks/README.md)."""
-        return Meeting.objects.zones_in_use()
+        """Only the zones meetings use: a few for a regional directory, not all 600 (benchmarks/README.md).
+
+        Read when first used: ordering by the next start on PostgreSQL needs no list (schedule.py).
+        """
+        return SimpleLazyObject(Meeting.objects.zones_in_use)
 
     @property
     def searches_by_place(self) -> bool:

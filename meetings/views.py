@@ -75,7 +75,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     page = CountingPaginator(search.qs if valid else Meeting.objects.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    results = [_result(meeting, search) for meeting in (search.arrange(list(page)) if valid else page)]
+    results = [_result(meeting, search) for meeting in page]
     empty = valid and page.paginator.count == 0
     partial = bool(request.headers.get(PARTIAL_HEADER))  # the script asks for the results only
     context = {

@@ -7,6 +7,7 @@ import pytest
 from django.http import QueryDict
 from drf_spectacular.validation import validate_schema
 
+from finder.pagination import CountingPaginator
 from meetings.distance import great_circle_miles
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting, MeetingType
@@ -40,14 +41,23 @@ class TestWhere:
         tuesday_noon = dt.datetime(2026, 12, 8, 17, 0, tzinfo=dt.UTC)  # 12:00 in Philadelphia
         search_ = MeetingFilter(QueryDict(f"lat={LAT}&lng={LNG}"), now=tuesday_noon)
         assert search_.is_valid()
-        page = search_.arrange(list(search_.qs))
         # Mujeres (Tuesday 19:30) before Courage (Saturday 10:00) at the church; at Kensington, the open
         # meeting (Tuesday 12:00) is in progress, before Friday's.
-        assert [m.slug for m in page[:4]] == ["mujeres", "courage-hybrid", "kensington-open", "friday-celebrate"]
+        assert [m.slug for m in search_.qs[:4]] == ["mujeres", "courage-hybrid", "kensington-open", "friday-celebrate"]
         saturday = dt.datetime(2026, 12, 12, 14, 0, tzinfo=dt.UTC)  # 09:00 in Philadelphia
         search_ = MeetingFilter(QueryDict(f"lat={LAT}&lng={LNG}"), now=saturday)
         assert search_.is_valid()
-        assert [m.slug for m in search_.arrange(list(search_.qs))[:2]] == ["courage-hybrid", "mujeres"]
+        assert [m.slug for m in search_.qs[:2]] == ["courage-hybrid", "mujeres"]
+
+    def test_the_soonest_meeting_at_a_venue_is_on_the_first_page(self, finder_meetings):
+        # Sorting each page alone put Saturday's meeting first when Tuesday's was on the next page.
+        saturday = dt.datetime(2026, 12, 12, 14, 0, tzinfo=dt.UTC)  # 09:00 in Philadelphia
+        for now, first in [(saturday, "courage-hybrid"), (saturday + dt.timedelta(days=3), "mujeres")]:
+            search_ = MeetingFilter(QueryDict(f"lat={LAT}&lng={LNG}"), now=now)
+            assert search_.is_valid()
+            pages = CountingPaginator(search_.qs, 1)
+            assert [m.slug for m in pages.page(1)] == [first]
+            assert pages.count == 4
 
     def test_each_result_carries_its_distance_in_the_units_asked(self, client, finder_meetings):
         miles = {r["slug"]: r["distance"] for r in search(client, lat=LAT, lng=LNG, distance=25)["results"]}
@@ -284,8 +294,9 @@ class TestContract:
     def test_the_query_count_does_not_grow_with_the_page_size(
         self, client, finder_meetings, django_assert_max_num_queries
     ):
-        # The client's rate-limit count, the matching keys with their count, the page's meetings, their types.
-        with django_assert_max_num_queries(4):
+        # The client's rate-limit count, the time zones in use (cached for minutes: read by the first search
+        # only), the matching keys with their count, the page's meetings, their types.
+        with django_assert_max_num_queries(5):
             one = client.get("/api/v1/meetings/", {"page_size": 1, "lat": LAT, "lng": LNG, "distance": 50})
         with django_assert_max_num_queries(4):
             many = client.get("/api/v1/meetings/", {"page_size": 100, "lat": LAT, "lng": LNG, "distance": 50})
@@ -295,8 +306,9 @@ class TestContract:
         self, client, finder_meetings, django_assert_max_num_queries
     ):
         search = {"organization": ["smart-recovery", "al-anon"], "page_size": 1, "lat": LAT, "lng": LNG, "distance": 50}
-        # The rate-limit count, the slugs checked, then the keys, the page's rows, their types.
-        with django_assert_max_num_queries(5):
+        # The rate-limit count, the slugs checked, the zones in use (a first search), the keys, the page's rows,
+        # their types.
+        with django_assert_max_num_queries(6):
             found = client.get("/api/v1/meetings/", search)
         assert found.json()["count"] == 2 and len(found.json()["results"]) == 1
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
 # Tuesday 25 November 2025, 19:00 in New York (standard time, UTC-5).
 TUESDAY_7PM_NY = dt.datetime(2025, 11, 25, 19, 0, tzinfo=NEW_YORK)
-TUESDAY, WEDNESDAY, SATURDAY, SUNDAY = 2, 3, 6, 0
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, SATURDAY, SUNDAY = 1, 2, 3, 4, 6, 0
 
 
 def names(q) -> set[str]:
@@ -117,6 +117,32 @@ class TestNextStart:
         expected = sorted(ordered, key=lambda m: (m.next_start(TUESDAY_7PM_NY), m.pk))
         assert [m.name for m in ordered] == [m.name for m in expected]
         assert ordered[0].name == "m5", "the meeting in progress comes first"
+
+    @pytest.mark.parametrize(
+        "now",
+        [
+            dt.datetime(2025, 11, 29, 23, 45, tzinfo=NEW_YORK),  # Saturday night in New York: the week wraps
+            dt.datetime(2025, 11, 25, 18, 40, tzinfo=dt.UTC),  # 00:10 Wednesday in Kolkata (UTC+5:30)
+            dt.datetime(2025, 11, 26, 13, 20, tzinfo=dt.UTC),  # Thursday 00:50 in Adelaide (UTC+10:30)
+        ],
+    )
+    def test_the_database_and_python_agree_on_the_next_start_in_odd_zones_and_across_midnight(self, organization, now):
+        for index, (day, start, end, zone) in enumerate(
+            [
+                (SATURDAY, (23, 30), (0, 30), "America/New_York"),  # crosses midnight into Sunday
+                (SUNDAY, (0, 0), (1, 0), "America/New_York"),
+                (TUESDAY, (23, 55), (0, 55), "Asia/Kolkata"),
+                (WEDNESDAY, (0, 30), (1, 30), "Asia/Kolkata"),
+                (WEDNESDAY, (23, 0), (1, 0), "Australia/Adelaide"),
+                (THURSDAY, (7, 0), None, "Australia/Adelaide"),
+                (SUNDAY, (9, 0), None, "Pacific/Auckland"),
+                (MONDAY, (12, 0), None, "Europe/London"),
+            ]
+        ):
+            meeting(organization, f"m{index}", day, start, end, zone=zone)
+        ordered = list(Meeting.objects.by_next_start(now))
+        expected = sorted(ordered, key=lambda m: (m.next_start(now), m.pk))
+        assert [m.name for m in ordered] == [m.name for m in expected]
 
     def test_the_next_start_is_next_week_once_todays_meeting_is_over(self, organization):
         over = meeting(organization, "over", TUESDAY, (17, 0), (18, 0))
