@@ -1,5 +1,6 @@
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
 from finder.clients import client_key
@@ -63,9 +65,23 @@ class Result:
     distance: float | None
     minutes_until: int
 
+    days_ahead: int  # from the meeting's own today to the day it next starts: 0 today, 7 next week
+
     @property
     def in_progress(self) -> bool:
         return self.minutes_until <= 0
+
+    @cached_property
+    def day_label(self) -> str:
+        """ "Today", "Tomorrow", a weekday, or a weekday and date when today's meeting is over (next week)."""
+        if self.days_ahead == 0:
+            return gettext("Today")
+        if self.days_ahead == 1:
+            return gettext("Tomorrow")
+        day = self.meeting.get_day_display()
+        if self.days_ahead < 7:
+            return day
+        return gettext("%(day)s, %(date)s") % {"day": day, "date": date_format(self.start, "MONTH_DAY_FORMAT")}
 
 
 @vary_on_headers(PARTIAL_HEADER)
@@ -241,9 +257,9 @@ def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     zone = search.visitor_zone
     visitor_start = start.astimezone(zone) if zone and zone.key != meeting.timezone else None
     minutes_until = int((start - search.now).total_seconds() // 60)
-    return Result(
-        meeting, start, visitor_start, search.display_distance(getattr(meeting, "distance", None)), minutes_until
-    )
+    days_ahead = (start.date() - search.now.astimezone(start.tzinfo).date()).days
+    distance = search.display_distance(getattr(meeting, "distance", None))
+    return Result(meeting, start, visitor_start, distance, minutes_until, days_ahead)
 
 
 def _narrowed(search: MeetingFilter) -> bool:

@@ -76,7 +76,7 @@ if (form && results) {
     return new URL(query ? `${finderPath}?${query}` : finderPath, location.href).href;
   }
 
-  async function load(url, { push = false, replace = false, focus = false } = {}) {
+  async function load(url, { push = false, replace = false, focus = false, reveal = false } = {}) {
     controller?.abort();
     const mine = (controller = new AbortController());
     // Focus inside #results would be lost with the old markup: move it to the new count instead.
@@ -104,6 +104,10 @@ if (form && results) {
       } else if (count) {
         announcer.textContent = count.textContent.trim();
       }
+      // After Search on a phone the results start below the screen: bring the count into view, so that
+      // something visibly happens. Not after each tick, while the person is still choosing.
+      const box = count?.getBoundingClientRect();
+      if (reveal && box && (box.top < 0 || box.bottom > innerHeight)) count.scrollIntoView({ block: "start" });
       drawMap();
     } catch (error) {
       if (error.name !== "AbortError") location.href = url; // a normal page load still works
@@ -144,7 +148,7 @@ if (form && results) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     // Focus stays on Search, in the form, where the person was; the announcer reads out the new count.
-    load(searchUrl(), { push: true });
+    load(searchUrl(), { push: true, reveal: true });
   });
   // Ticks and menus search at once; typed text waits for Search, not every keystroke.
   form.addEventListener("change", (event) => {

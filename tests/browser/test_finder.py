@@ -72,7 +72,7 @@ def test_use_my_location_searches_around_the_browsers_position(browser, live_ser
 
 def test_online_meetings_show_the_visitors_own_time(page, live_server, meetings):
     page.goto(live_server.url + "/")
-    page.get_by_text("More filters").click()
+    page.locator("summary", has_text="More filters").click()
     page.get_by_label("Online", exact=True).check()
     page.locator(".count").filter(has_text="1 meeting").wait_for()
     assert "your time" not in page.locator("li.meeting").inner_text()  # visitor and meeting share a zone
@@ -120,12 +120,25 @@ def test_the_zone_refresh_keeps_what_the_address_asked_for(browser, live_server,
     context.close()
 
 
+def test_on_a_phone_search_brings_the_results_into_view(browser, live_server, meetings):
+    # The results load below the form: on a phone nothing seemed to happen after tapping Search.
+    context = browser.new_context(viewport={"width": 390, "height": 700}, timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_label("ZIP code, city, or coordinates").fill("19107")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".count").filter(has_text="within 10 mi of Philadelphia").wait_for()
+    in_view = "() => { const box = document.querySelector('.count').getBoundingClientRect();"
+    page.wait_for_function(in_view + " return box.top >= 0 && box.bottom <= innerHeight; }", timeout=5000)
+    context.close()
+
+
 def test_the_finder_fits_a_320_pixel_screen_without_scrolling_sideways(browser, live_server, meetings):
     # WCAG reflow: a fieldset is as wide as its widest field by default, and the place field overflowed.
     context = browser.new_context(viewport={"width": 320, "height": 640}, timezone_id="America/New_York")
     page = context.new_page()
     page.goto(live_server.url + "/?near=19103")
-    page.get_by_text("More filters").click()
+    page.locator("summary", has_text="More filters").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
 

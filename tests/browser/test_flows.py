@@ -113,7 +113,7 @@ def test_a_person_narrows_the_results_by_day_type_and_attendance(page, site):
     page.get_by_label("Saturday", exact=True).uncheck()
     count.filter(has_text="2 meetings within").wait_for()
 
-    page.get_by_text("More filters").click()
+    page.locator("summary", has_text="More filters").click()
     page.get_by_text("Meeting types").click()
     page.get_by_label("Discussion", exact=True).check()
     count.filter(has_text="1 meeting within").wait_for()
@@ -133,7 +133,7 @@ def test_a_person_narrows_the_results_by_day_type_and_attendance(page, site):
 
 def test_a_person_finds_online_meetings_starting_soon(page, site):
     page.goto(site + "/")
-    page.get_by_text("More filters").click()
+    page.locator("summary", has_text="More filters").click()
     page.get_by_label("Online", exact=True).check()
     page.get_by_label("Starting in the next hour").check()
 

@@ -1,5 +1,6 @@
 """The finder page: the same search as the API, as a plain GET form that works without JavaScript."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -99,11 +100,30 @@ def test_an_empty_search_for_meetings_starting_soon_does_not_suggest_a_narrower_
     assert "Online meetings starting soon" not in html
 
 
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # Monday afternoon in Philadelphia: Tuesday's meetings are tomorrow.
+        ("2026-12-07T19:00:00+00:00", {"mujeres": "Tomorrow 7:30 PM", "kensington-open": "Tomorrow 12:00 PM"}),
+        # Tuesday 2 PM: Mujeres is tonight; Kensington's noon meeting is over, so the next is a week away.
+        ("2026-12-08T19:00:00+00:00", {"mujeres": "Today 7:30 PM", "kensington-open": "Tuesday, December 15 12:00 PM"}),
+    ],
+)
+def test_a_result_says_today_tomorrow_or_the_date_when_todays_meeting_is_over(
+    client, finder_meetings, monkeypatch, now, expected
+):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime.fromisoformat(now))
+    html = page(client, near="19107", distance="5")
+    for slug, words in expected.items():
+        item = re.search(rf'data-slug="{slug}".*?<time[^>]*>([^<]*)</time>', html, re.S)
+        assert item and item.group(1).startswith(words), (slug, item and item.group(1))
+
+
 def test_the_pager_links_carry_no_stray_ampersand(client, finder_meetings, monkeypatch):
     monkeypatch.setattr("meetings.views.PAGE_SIZE", 2)
     first = page(client)
-    assert 'rel="next" href="?page=2"' in first
-    assert 'rel="prev" href="?page=1"' in page(client, page="2")
+    assert 'rel="next" href="?page=2#results"' in first
+    assert 'rel="prev" href="?page=1#results"' in page(client, page="2")
 
 
 def test_an_empty_search_without_a_place_or_choices_says_so(client, db):
@@ -120,7 +140,9 @@ def test_a_bad_time_zone_is_named_in_words(client, finder_meetings):
 
 def test_the_form_works_without_javascript(client, finder_meetings):
     html = page(client)
-    assert re.search(r'<form class="finder" method="get" action="/"', html)
+    # A search opens the page at its results: below the form on a phone, they were out of sight.
+    assert re.search(r'<form class="finder" method="get" action="/#results"', html)
+    assert html.index('id="results"') < html.index('id="map"')  # the meetings first, then their map
     for name in ("near", "distance", "units", "start_after", "start_before", "language", "q"):
         assert f'id="id_{name}"' in html and f'for="id_{name}"' in html
     assert html.count("<legend>") >= 6
