@@ -45,7 +45,11 @@ TIME_LABELS = {
 TIME_CHOICES = [(name, TIME_LABELS.get(name, name.title())) for name in schedule.TIMES_OF_DAY]
 ATTENDANCE_CHOICES = [("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))]
 # Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes.
-ISO_LANGUAGES = {"en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS"}
+# ISO 639-1 codes whose Meeting Guide type code differs (the others are the same letters: fr FR, ja JA…).
+ISO_LANGUAGES = {
+    "en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS",
+    "ko": "KOR", "tr": "TUR", "pa": "PUN",
+}  # fmt: skip
 
 
 def language_code(value: str) -> str:
@@ -335,8 +339,11 @@ class MeetingFilter(FilterSet):
 
     @property
     def online_only(self) -> bool:
-        """Online meetings are found by time, not by place: a place only gives the visitor's zone."""
-        return set(self.form.cleaned_data.get("attendance") or []) == {"online"}
+        """Online meetings are found by time, not by place: a place only gives the visitor's zone.
+
+        "online" includes hybrid meetings, so asking for both is still asking for online ones.
+        """
+        return set(self.form.cleaned_data.get("attendance") or []) in ({"online"}, {"online", "hybrid"})
 
     @property
     def chosen_units(self) -> str:

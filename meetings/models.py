@@ -229,7 +229,9 @@ class Location(models.Model):
 
 
 ZONES_CACHE_KEY = "meetings:zones-in-use"
-ZONES_CACHE_SECONDS = 300
+# Short: only an import clears it, and only in its own process. Until it expires, a meeting in a zone no
+# other meeting uses is missing from "today", "soon" and "now" (and on SQLite sorts as if it met at Sunday 00:00).
+ZONES_CACHE_SECONDS = 60
 
 
 class MeetingQuerySet(models.QuerySet):

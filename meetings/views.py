@@ -1,4 +1,5 @@
 import datetime as dt
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -256,7 +257,8 @@ def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     start = meeting.next_start(search.now)
     zone = search.visitor_zone
     visitor_start = start.astimezone(zone) if zone and zone.key != meeting.timezone else None
-    minutes_until = int((start - search.now).total_seconds() // 60)
+    # Rounded up: 35 seconds before the start is "Starts in 1 min", not yet "In progress".
+    minutes_until = math.ceil((start - search.now).total_seconds() / 60)
     days_ahead = (start.date() - search.now.astimezone(start.tzinfo).date()).days
     distance = search.display_distance(getattr(meeting, "distance", None))
     return Result(meeting, start, visitor_start, distance, minutes_until, days_ahead)

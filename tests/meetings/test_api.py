@@ -109,6 +109,18 @@ class TestWhat:
         assert "courage-hybrid" in slugs(client, attendance="in_person")
         assert slugs(client, attendance="hybrid") == ["courage-hybrid"]
 
+    def test_online_and_hybrid_together_are_still_online_meetings_found_without_distance(self, client, finder_meetings):
+        # Adding hybrid (which "online" already includes) brought the distance back and dropped online-only ones.
+        online = slugs(client, near="Burlington, VT", attendance="online")
+        assert online and slugs(client, near="Burlington, VT", attendance=["online", "hybrid"]) == online
+
+    @pytest.mark.parametrize(("iso", "code"), [("ko", "KOR"), ("tr", "TUR"), ("pa", "PUN"), ("ja", "JA")])
+    def test_an_iso_code_names_a_language_whose_type_code_differs(self, client, finder_meetings, iso, code):
+        assert (
+            client.get("/api/v1/meetings/", {"language": iso}).json()
+            == client.get("/api/v1/meetings/", {"language": code}).json()
+        )
+
     def test_language_takes_a_type_code_or_an_iso_code(self, client, finder_meetings):
         assert set(slugs(client, language="S")) == set(slugs(client, language="es")) == {"mujeres", "courage-hybrid"}
 

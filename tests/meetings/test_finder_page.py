@@ -119,6 +119,14 @@ def test_a_result_says_today_tomorrow_or_the_date_when_todays_meeting_is_over(
         assert item and item.group(1).startswith(words), (slug, item and item.group(1))
 
 
+def test_a_meeting_about_to_start_is_not_yet_in_progress(client, finder_meetings, monkeypatch):
+    # 35 seconds before Mujeres (Tuesday 19:30 in Philadelphia): it said "In progress".
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 12, 9, 0, 29, 25, tzinfo=dt.UTC))
+    html = page(client, near="19107", distance="5")
+    item = re.search(r'data-slug="mujeres".*?</li>', html, re.S).group(0)
+    assert "Starts in 1 min" in item and "In progress" not in item
+
+
 def test_the_pager_links_carry_no_stray_ampersand(client, finder_meetings, monkeypatch):
     monkeypatch.setattr("meetings.views.PAGE_SIZE", 2)
     first = page(client)
