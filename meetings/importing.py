@@ -254,7 +254,10 @@ class _Sync:
             "group_name": record.group_name[:200],
             "day": record.day,
             "start_time": record.start_time,
-            "end_time": record.end_time or _one_hour_after(record.start_time),
+            # A feed's end equal to its start (no length) is taken as no end given, as Meeting.clean() refuses it.
+            "end_time": record.end_time
+            if record.end_time not in (None, record.start_time)
+            else _one_hour_after(record.start_time),
             "timezone": zone,
             "location": location,
             "attendance_mode": mode,

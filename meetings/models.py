@@ -423,6 +423,9 @@ class Meeting(models.Model):
     def clean(self) -> None:
         if self.end_time is None and self.start_time is not None:
             self.end_time = self.default_end_time()
+        if self.end_time is not None and self.end_time == self.start_time:
+            # Neither "no time at all" nor "all day": searches for "now" and "soon" could not agree on it.
+            raise ValidationError({"end_time": "The end must differ from the start; leave it empty for an hour."})
         if self.attendance_mode in self.IN_PERSON_MODES and not self.location_id:
             raise ValidationError({"location": "An in-person or hybrid meeting needs a location."})
         if self.attendance_mode in self.ONLINE_MODES and not (self.conference_url or self.conference_phone):

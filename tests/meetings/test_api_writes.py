@@ -69,6 +69,13 @@ class TestCreating:
         meeting = Meeting.objects.get(slug=body["slug"])
         assert meeting.history.first().history_user.username == "aa"
 
+    def test_a_meeting_that_ends_as_it_starts_is_refused_naming_the_end(self, people):
+        response = as_user(people["tokens"]["aa"]).post(
+            API, new_meeting(people, start_time="10:00", end_time="10:00"), format="json"
+        )
+        assert response.status_code == 400
+        assert "end_time" in response.json()
+
     def test_a_curator_cannot_create_a_meeting_of_another_organization(self, people):
         response = as_user(people["tokens"]["aa"]).post(
             API, new_meeting(people, organization="smart-recovery"), format="json"

@@ -55,6 +55,10 @@ class TestSync:
         assert meeting.end_time == dt.time(20, 0)
         assert Location.objects.count() == 1, "meetings at the same place share it"
 
+    def test_an_end_equal_to_the_start_is_taken_as_no_end(self, feed):
+        import_feed(feed_of(record(1, "a", start_time=dt.time(19, 0), end_time=dt.time(19, 0))), feed)
+        assert Meeting.objects.get(feed_key="a").end_time == dt.time(20, 0)
+
     def test_importing_the_same_feed_again_changes_nothing(self, feed):
         parsed = feed_of(record(1, "a", types=["O"]), record(2, "b", notes="Side door"))
         import_feed(parsed, feed)
