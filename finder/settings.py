@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # the unaccent lookup for the finder's words (PostgreSQL only; inert on SQLite)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

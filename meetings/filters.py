@@ -6,10 +6,13 @@ Weekdays follow the Meeting Guide feed: 0 = Sunday … 6 = Saturday.
 """
 
 import datetime as dt
+import operator
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -282,15 +285,13 @@ class MeetingFilter(FilterSet):
         return queryset.filter(types__code__iexact=language_code(value), types__facet__key="language")
 
     def filter_text(self, queryset, name, value):
+        # Accents are ignored where the database can (PostgreSQL's unaccent): "recuperacion" finds "Recuperación".
+        # Lower case, because SQLite's LIKE ignores the case of ASCII letters only ("RECUPERACIÓN").
+        contains = "unaccent__icontains" if connection.vendor == "postgresql" else "icontains"
+        fields = ("name", "group_name", "location__name", "location__formatted_address", "notes")
         q = Q()
-        for word in value.split()[:8]:
-            q &= (
-                Q(name__icontains=word)
-                | Q(group_name__icontains=word)
-                | Q(location__name__icontains=word)
-                | Q(location__formatted_address__icontains=word)
-                | Q(notes__icontains=word)
-            )
+        for word in value.lower().split()[:8]:
+            q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": word}) for field in fields))
         return queryset.filter(q)
 
     def filter_queryset(self, queryset):

@@ -124,6 +124,17 @@ class TestWhat:
     def test_language_takes_a_type_code_or_an_iso_code(self, client, finder_meetings):
         assert set(slugs(client, language="S")) == set(slugs(client, language="es")) == {"mujeres", "courage-hybrid"}
 
+    def test_words_ignore_case_in_any_alphabet(self, client, finder_meetings):
+        # SQLite's LIKE ignores the case of A-Z only: "RECUPERACIÓN" found nothing.
+        assert slugs(client, q="RECUPERACIÓN") == slugs(client, q="recuperación") == ["mujeres"]
+
+    def test_words_ignore_accents_on_postgresql(self, client, finder_meetings):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("SQLite has no unaccent")
+        assert slugs(client, q="Recuperacion") == slugs(client, q="recuperación") == ["mujeres"]
+
     def test_words_match_name_venue_and_notes(self, client, finder_meetings):
         assert slugs(client, q="cedar street") == ["kensington-open"]
         assert set(slugs(client, q="burlington")) == {"burlington-smart"}
