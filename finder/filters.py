@@ -168,7 +168,7 @@ class _SearchForm(forms.Form):
 
     def _clean_fields(self) -> None:
         empty_values = self._empty_values
-        repeated = self._repeated_single_values()
+        repeated = self._one_value_each()
         for name, field in self.fields.items():
             if name in repeated:
                 # ?lat=40&lat=41: Django would take the last in silence, and search somewhere the client did not mean.
@@ -190,20 +190,30 @@ class _SearchForm(forms.Form):
                     continue
             self.cleaned_data[name] = copy.copy(empty_values[key])
 
-    def _repeated_single_values(self) -> set[str]:
+    def _one_value_each(self) -> set[str]:
         """Parameters that take one value but were given different ones (blanks are no value).
 
-        Only the few parameters a search gives are looked at, not every field; search forms have no prefix.
+        A parameter given its one value with blanks or again (``?q=cedar&q=``) keeps that value: Django
+        would take the last, the blank, and search without it. Only the few parameters a search gives are
+        looked at, not every field; search forms have no prefix.
         """
         if not hasattr(self.data, "getlist"):
             return set()
-        return {
-            name
-            for name in self.data
-            if name in self.fields
-            and not getattr(self.fields[name].widget, "allow_multiple_selected", False)
-            and len({value for value in self.data.getlist(name) if value != ""}) > 1
-        }
+        repeated, kept = set(), {}
+        for name, values in self.data.lists():
+            field = self.fields.get(name)
+            if len(values) < 2 or field is None or getattr(field.widget, "allow_multiple_selected", False):
+                continue
+            given = list(dict.fromkeys(value for value in values if value != ""))
+            if len(given) > 1:
+                repeated.add(name)
+            elif given != values:
+                kept[name] = given or [""]
+        if kept:
+            self.data = self.data.copy()  # QueryDicts from a request are immutable
+            for name, values in kept.items():
+                self.data.setlist(name, values)
+        return repeated
 
     def _widget_data_value(self, widget, html_name: str):
         value = super()._widget_data_value(widget, html_name)

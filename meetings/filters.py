@@ -48,7 +48,7 @@ TIME_LABELS = {
 TIME_CHOICES = [(name, TIME_LABELS.get(name, name.title())) for name in schedule.TIMES_OF_DAY]
 ATTENDANCE_CHOICES = [("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))]
 # Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes.
-# ISO 639-1 codes whose Meeting Guide type code differs (the others are the same letters: fr FR, ja JA…).
+# ISO 639-1 codes by their Meeting Guide type code (other codes are the same letters: ja JA, nl NL…).
 ISO_LANGUAGES = {
     "en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS",
     "ko": "KOR", "tr": "TUR", "pa": "PUN",
@@ -286,12 +286,15 @@ class MeetingFilter(FilterSet):
 
     def filter_text(self, queryset, name, value):
         # Accents are ignored where the database can (PostgreSQL's unaccent): "recuperacion" finds "Recuperación".
-        # Lower case, because SQLite's LIKE ignores the case of ASCII letters only ("RECUPERACIÓN").
-        contains = "unaccent__icontains" if connection.vendor == "postgresql" else "icontains"
+        # SQLite's LIKE ignores the case of A-Z only, so there a word is also tried in lower case and capitalised:
+        # "RECUPERACIÓN" finds "Recuperación", and "Ánimo" still finds "Grupo Ánimo".
+        postgresql = connection.vendor == "postgresql"
+        contains = "unaccent__icontains" if postgresql else "icontains"
         fields = ("name", "group_name", "location__name", "location__formatted_address", "notes")
         q = Q()
-        for word in value.lower().split()[:8]:
-            q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": word}) for field in fields))
+        for word in value.split()[:8]:
+            forms = {word} if postgresql else {word, word.lower(), word.capitalize()}
+            q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": form}) for field in fields for form in forms))
         return queryset.filter(q)
 
     def filter_queryset(self, queryset):
@@ -323,7 +326,7 @@ class MeetingFilter(FilterSet):
         return {d: counts[f"within_{d}"] for d in larger}
 
     @cached_property
-    def zones(self) -> list[str]:
+    def zones(self) -> SimpleLazyObject:
         """Only the zones meetings use: a few for a regional directory, not all 600 (benchmarks/README.md).
 
         Read when first used: ordering by the next start on PostgreSQL needs no list (schedule.py).

@@ -109,6 +109,7 @@ _COORDINATES = re.compile(rf"\s*({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})\s*")
 _ZIP = re.compile(r"(?:^|[\s,])([0-9]{5})(?:-[0-9]{4})?$")
 _DIGITS_ONLY = re.compile(r"[0-9\s-]+")
 _ZIP_AND_STATE = re.compile(r"([0-9]{5})(?:-[0-9]{4})?\s*,?\s*([A-Za-z]{2})")
+_STATE_BEFORE_ZIP = re.compile(r"(?:^|[\s,])([A-Za-z]{2})\s*,?\s*[0-9]{5}(?:-[0-9]{4})?$")  # "…, PA 19103"
 # Letters that Unicode decomposition leaves alone (\u0131 is the dotless i).
 _TRANSLITERATIONS = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "\u0131": "i", "þ": "th", "ə": "e", "ħ": "h"}
@@ -169,7 +170,8 @@ def geocode(text: str) -> GeocodedPlace:
         return GeocodedPlace(label, latitude, longitude, timezone="", kind="coordinates")
     zip_match = _ZIP.search(text)
     if zip_match:
-        return _geocode_zip(zip_match.group(1))
+        state = _STATE_BEFORE_ZIP.search(text)
+        return _geocode_zip(zip_match.group(1), state=state.group(1).upper() if state else "")
     if _DIGITS_ONLY.fullmatch(text):
         raise PlaceNotFound(
             gettext("We couldn't find %(place)s. A US ZIP code has 5 digits, such as 19103.") % {"place": _quote(text)}

@@ -230,13 +230,13 @@ class Location(models.Model):
 
 ZONES_CACHE_KEY = "meetings:zones-in-use"
 # Short: only an import clears it, and only in its own process. Until it expires, a meeting in a zone no
-# other meeting uses is missing from "today", "soon" and "now" (and on SQLite sorts as if it met at Sunday 00:00).
+# other meeting uses is missing from "today", "soon" and "now" (and on SQLite, sorting, its clock reads Sunday 00:00).
 ZONES_CACHE_SECONDS = 60
 
 
 class MeetingQuerySet(models.QuerySet):
     def zones_in_use(self) -> list[str]:
-        """The time zones of published meetings, cached for a few minutes (imports clear it)."""
+        """The time zones of published meetings, cached a minute per process (an import clears its own)."""
         zones = cache.get(ZONES_CACHE_KEY)
         if zones is None:
             # order_by(): the default ordering's columns would join the DISTINCT and return every meeting.
@@ -313,7 +313,8 @@ class MeetingQuerySet(models.QuerySet):
     def by_next_start(self, now: dt.datetime, zones: list[str] | None = None) -> "MeetingQuerySet":
         """Ordered by the next start in each meeting's own zone; meetings in progress first.
 
-        ``zones``: the zones the meetings use, if known (fewer zones, smaller SQL); default all.
+        ``zones``: the zones the meetings use, if known (fewer zones, smaller SQL); default all. Read on SQLite
+        only: PostgreSQL converts to each row's own zone.
         """
         return self.annotate(minutes_until=schedule.minutes_until_next(now, zones)).order_by("minutes_until", "pk")
 
@@ -425,12 +426,14 @@ class Meeting(models.Model):
             self.end_time = self.default_end_time()
         if self.end_time is not None and self.end_time == self.start_time:
             # Neither "no time at all" nor "all day": searches for "now" and "soon" could not agree on it.
-            raise ValidationError({"end_time": "The end must differ from the start; leave it empty for an hour."})
+            raise ValidationError(
+                {"end_time": gettext("The end must differ from the start; leave it empty for an hour.")}
+            )
         if self.attendance_mode in self.IN_PERSON_MODES and not self.location_id:
-            raise ValidationError({"location": "An in-person or hybrid meeting needs a location."})
+            raise ValidationError({"location": gettext("An in-person or hybrid meeting needs a location.")})
         if self.attendance_mode in self.ONLINE_MODES and not (self.conference_url or self.conference_phone):
             raise ValidationError(
-                {"conference_url": "An online or hybrid meeting needs a join link or a phone number."}
+                {"conference_url": gettext("An online or hybrid meeting needs a join link or a phone number.")}
             )
 
     def default_end_time(self) -> dt.time:

@@ -256,7 +256,8 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     start = meeting.next_start(search.now)
     zone = search.visitor_zone
-    visitor_start = start.astimezone(zone) if zone and zone.key != meeting.timezone else None
+    # Shown only when the clock differs: not for Detroit's visitor at a New York meeting, nor Asia/Calcutta's.
+    visitor_start = start.astimezone(zone) if zone and start.astimezone(zone).utcoffset() != start.utcoffset() else None
     # Rounded up: 35 seconds before the start is "Starts in 1 min", not yet "In progress".
     minutes_until = math.ceil((start - search.now).total_seconds() / 60)
     days_ahead = (start.date() - search.now.astimezone(start.tzinfo).date()).days

@@ -135,7 +135,7 @@ if (form && results) {
     for (const element of form.elements) {
       if (!element.name || element.name === "tz") continue; // keep the visitor's zone
       const values = params.getAll(element.name);
-      const last = values.at(-1); // Django's QueryDict uses the last value
+      const last = values.at(-1); // the server refuses different values of one parameter; a repeat is the same
       if (element.type === "checkbox") element.checked = values.includes(element.value);
       else if (element.tagName === "SELECT") {
         const fallback = [...element.options].find((option) => option.defaultSelected) ?? element.options[0];
@@ -194,7 +194,7 @@ if (form && results) {
     mapBox.hidden = false;
     if (!map) {
       mapBox.setAttribute("role", "region");
-      mapBox.setAttribute("aria-label", mapBox.dataset.label || "Map of the meetings listed below");
+      mapBox.setAttribute("aria-label", mapBox.dataset.label || "Map of the meetings listed above");
       // No scroll-wheel zoom: scrolling the page over the map should scroll the page.
       map = L.map(mapBox, { scrollWheelZoom: false });
       // Tiles only when the operator configured a server: otherwise no third-party requests.

@@ -6,8 +6,14 @@ const time = when?.querySelector("time[datetime]");
 let zone = "";
 try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* no zone: nothing to add */ }
 
-if (when && time && zone && zone !== when.dataset.zone) {
-  const start = new Date(time.dateTime);
+// The meeting's UTC offset at its start, in minutes, from the time's ISO form ("…T18:00:00+01:00").
+const offset = (iso) => {
+  const match = /([+-])(\d\d):(\d\d)$/.exec(iso || "");
+  return match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : null;
+};
+const start = time ? new Date(time.dateTime) : null;
+// Only when the clock differs: not for Detroit's visitor at a New York meeting, nor Asia/Calcutta's in Kolkata.
+if (when && time && zone && zone !== when.dataset.zone && offset(time.dateTime) !== -start.getTimezoneOffset()) {
   const language = document.documentElement.lang || undefined;
   const part = (options, type) =>
     new Intl.DateTimeFormat(language, { timeZone: zone, ...options }).formatToParts(start).find((p) => p.type === type)?.value || "";

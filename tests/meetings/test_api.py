@@ -124,9 +124,13 @@ class TestWhat:
     def test_language_takes_a_type_code_or_an_iso_code(self, client, finder_meetings):
         assert set(slugs(client, language="S")) == set(slugs(client, language="es")) == {"mujeres", "courage-hybrid"}
 
-    def test_words_ignore_case_in_any_alphabet(self, client, finder_meetings):
+    def test_words_in_capitals_find_accented_words_in_lower_case(self, client, finder_meetings):
         # SQLite's LIKE ignores the case of A-Z only: "RECUPERACIÓN" found nothing.
         assert slugs(client, q="RECUPERACIÓN") == slugs(client, q="recuperación") == ["mujeres"]
+
+    def test_words_typed_as_written_still_find_capital_accented_letters(self, client, finder_meetings):
+        Meeting.objects.filter(slug="mujeres").update(name="Grupo Ánimo ÉXITO")  # rolled back after the test
+        assert slugs(client, q="Ánimo") == slugs(client, q="ÉXITO") == slugs(client, q="éxito") == ["mujeres"]
 
     def test_words_ignore_accents_on_postgresql(self, client, finder_meetings):
         from django.db import connection
@@ -249,9 +253,16 @@ class TestBadInput:
         assert response.status_code == 400
         assert response.json()[name] == ["Give one value, not several."]
 
-    def test_a_parameter_given_twice_alike_or_once_blank_is_one_value(self, client, finder_meetings):
-        assert client.get("/api/v1/meetings/", {"distance": ["5", "5"]}).status_code == 200
-        assert client.get("/api/v1/meetings/", {"q": ["", "open"]}).status_code == 200
+    @pytest.mark.parametrize(
+        "values", [{"q": ["cedar", "cedar"]}, {"q": ["", "cedar"]}, {"q": ["cedar", ""]}, {"q": ["cedar", "", "cedar"]}]
+    )
+    def test_a_parameter_given_twice_alike_or_beside_a_blank_is_that_one_value(self, client, finder_meetings, values):
+        # ?q=cedar&q= searched without the words: Django takes the last value, the blank.
+        assert slugs(client, **values) == slugs(client, q="cedar") == ["kensington-open"]
+
+    def test_a_place_beside_a_blank_is_still_the_place(self, client, finder_meetings):
+        assert slugs(client, near=["19107", ""], distance=5) == slugs(client, near="19107", distance=5)
+        assert search(client, lat=[str(LAT), ""], lng=str(LNG))["count"] == search(client, lat=LAT, lng=LNG)["count"]
 
     def test_several_bad_parameters_are_all_named(self, client, finder_meetings):
         body = client.get("/api/v1/meetings/", {"day": "9", "units": "x", "bogus": "1"}).json()

@@ -127,6 +127,14 @@ def test_a_meeting_about_to_start_is_not_yet_in_progress(client, finder_meetings
     assert "Starts in 1 min" in item and "In progress" not in item
 
 
+@pytest.mark.parametrize(("zone", "shown"), [("America/Detroit", False), ("America/Chicago", True)])
+def test_your_time_is_shown_only_when_the_clock_differs(client, finder_meetings, zone, shown):
+    # Detroit keeps New York's clock under another name: "your time" would repeat the same time.
+    html = page(client, near="19107", distance="5", tz=zone)
+    item = re.search(r'data-slug="mujeres".*?</li>', html, re.S).group(0)
+    assert ("your time" in item) is shown
+
+
 def test_the_pager_links_carry_no_stray_ampersand(client, finder_meetings, monkeypatch):
     monkeypatch.setattr("meetings.views.PAGE_SIZE", 2)
     first = page(client)

@@ -387,7 +387,7 @@ def test_a_zip_code_followed_by_its_state_is_that_zip_code(text):
 # 6. City alone
 
 
-@pytest.mark.parametrize("text", ["19103, CA", "19103 ny"])
+@pytest.mark.parametrize("text", ["19103, CA", "19103 ny", "Philadelphia, CA 19103", "Springfield, IL 19103"])
 def test_a_zip_code_followed_by_another_state_is_questioned(text):
     with pytest.raises(PlaceNotFound) as error:
         geocode(text)
