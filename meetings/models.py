@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connection, connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -37,7 +37,14 @@ def _time_zones() -> set[str]:
     global _ZONES
     if _ZONES is None:
         # Not "Factory" (no place: its abbreviation is "-00") nor "localtime" (the server's own zone).
-        _ZONES = available_timezones() - {"Factory", "localtime"}
+        zones = available_timezones() - {"Factory", "localtime"}
+        if connection.vendor == "postgresql":
+            # PostgreSQL orders searches by converting to each meeting's own zone (schedule.py) and fails the
+            # whole query on a zone its own time zone data lacks. Python's data may be newer than the server's.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT name FROM pg_timezone_names")
+                zones &= {name for (name,) in cursor.fetchall()}
+        _ZONES = zones
     return _ZONES
 
 

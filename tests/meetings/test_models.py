@@ -86,6 +86,30 @@ class TestMeetingTimes:
         assert Weekday.from_date(dt.date(2026, 11, 25)) == Weekday.WEDNESDAY
 
 
+class TestTimeZones:
+    @pytest.fixture
+    def python_knows_a_zone_the_database_may_not(self, monkeypatch):
+        from meetings import models
+
+        monkeypatch.setattr(models, "_ZONES", None)  # worked out again, then forgotten after the test
+        monkeypatch.setattr(models, "available_timezones", lambda: {"America/New_York", "Mars/Olympus_Mons"})
+        yield
+        monkeypatch.setattr(models, "_ZONES", None)
+
+    def test_a_zone_the_database_server_lacks_is_refused_on_postgresql(self, python_knows_a_zone_the_database_may_not):
+        # PostgreSQL converts to each meeting's zone in searches and fails the whole query on one it lacks.
+        from django.db import connection
+
+        from meetings.models import validate_time_zone
+
+        validate_time_zone("America/New_York")
+        if connection.vendor == "postgresql":
+            with pytest.raises(ValidationError):
+                validate_time_zone("Mars/Olympus_Mons")
+        else:
+            validate_time_zone("Mars/Olympus_Mons")  # SQLite does no zone arithmetic of its own
+
+
 class TestMeetingIdentity:
     def test_a_duplicate_slug_is_refused(self):
         make_meeting(slug="tuesday-night")
