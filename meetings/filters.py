@@ -47,8 +47,8 @@ TIME_LABELS = {
 }
 TIME_CHOICES = [(name, TIME_LABELS.get(name, name.title())) for name in schedule.TIMES_OF_DAY]
 ATTENDANCE_CHOICES = [("in_person", _("In person")), ("online", _("Online")), ("hybrid", _("Hybrid"))]
-# Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes.
-# ISO 639-1 codes by their Meeting Guide type code (other codes are the same letters: ja JA, nl NL…).
+# Languages by ISO 639-1 code, for people who don't know the Meeting Guide's own codes (codes not here are the
+# same letters in both: ja JA, nl NL…).
 ISO_LANGUAGES = {
     "en": "EN", "es": "S", "fr": "FR", "de": "DE", "it": "ITA", "pt": "POR", "pl": "POL", "ru": "RUS",
     "ko": "KOR", "tr": "TUR", "pa": "PUN",
@@ -293,8 +293,8 @@ class MeetingFilter(FilterSet):
         fields = ("name", "group_name", "location__name", "location__formatted_address", "notes")
         q = Q()
         for word in value.split()[:8]:
-            forms = {word} if postgresql else {word, word.lower(), word.capitalize()}
-            q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": form}) for field in fields for form in forms))
+            spellings = {word} if postgresql else {word, word.lower(), word.capitalize()}
+            q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": each}) for field in fields for each in spellings))
         return queryset.filter(q)
 
     def filter_queryset(self, queryset):

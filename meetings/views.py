@@ -65,8 +65,8 @@ class Result:
     visitor_start: dt.datetime | None
     distance: float | None
     minutes_until: int
-
-    days_ahead: int  # from the meeting's own today to the day it next starts: 0 today, 7 next week
+    # Days from the meeting's own today to the day of its start: 0 today, 7 next week, -1 when it began yesterday.
+    days_ahead: int
 
     @property
     def in_progress(self) -> bool:
