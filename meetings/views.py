@@ -67,6 +67,7 @@ class Result:
     minutes_until: int
     # Days from the meeting's own today to the day of its start: 0 today, 7 next week, -1 when it began yesterday.
     days_ahead: int
+    visitor_days_ahead: int | None = None  # the same in the visitor's zone, with ``visitor_start``
 
     @property
     def in_progress(self) -> bool:
@@ -75,14 +76,23 @@ class Result:
     @cached_property
     def day_label(self) -> str:
         """ "Today", "Tomorrow", a weekday, or a weekday and date when today's meeting is over (next week)."""
-        if self.days_ahead == 0:
-            return gettext("Today")
-        if self.days_ahead == 1:
-            return gettext("Tomorrow")
-        day = self.meeting.get_day_display()
-        if self.days_ahead < 7:
-            return day
-        return gettext("%(day)s, %(date)s") % {"day": day, "date": date_format(self.start, "MONTH_DAY_FORMAT")}
+        return _day_label(self.start, self.days_ahead)
+
+    @property
+    def visitor_day_label(self) -> str:
+        """The same for ``visitor_start``, in the visitor's zone: "Today 4:30 PM your time"."""
+        return _day_label(self.visitor_start, self.visitor_days_ahead) if self.visitor_start else ""
+
+
+def _day_label(moment: dt.datetime, days_ahead: int) -> str:
+    if days_ahead == 0:
+        return gettext("Today")
+    if days_ahead == 1:
+        return gettext("Tomorrow")
+    day = date_format(moment, "l")  # the weekday where ``moment`` is
+    if days_ahead < 7:
+        return day
+    return gettext("%(day)s, %(date)s") % {"day": day, "date": date_format(moment, "MONTH_DAY_FORMAT")}
 
 
 @vary_on_headers(PARTIAL_HEADER)
@@ -260,9 +270,15 @@ def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     visitor_start = start.astimezone(zone) if zone and start.astimezone(zone).utcoffset() != start.utcoffset() else None
     # Rounded up: 35 seconds before the start is "Starts in 1 min", not yet "In progress".
     minutes_until = math.ceil((start - search.now).total_seconds() / 60)
-    days_ahead = (start.date() - search.now.astimezone(start.tzinfo).date()).days
+    days_ahead = _days_between(search.now, start)
     distance = search.display_distance(getattr(meeting, "distance", None))
-    return Result(meeting, start, visitor_start, distance, minutes_until, days_ahead)
+    visitor_days_ahead = _days_between(search.now, visitor_start) if visitor_start else None
+    return Result(meeting, start, visitor_start, distance, minutes_until, days_ahead, visitor_days_ahead)
+
+
+def _days_between(now: dt.datetime, moment: dt.datetime) -> int:
+    """Calendar days from ``now`` to ``moment``, both read in ``moment``'s zone."""
+    return (moment.date() - now.astimezone(moment.tzinfo).date()).days
 
 
 def _narrowed(search: MeetingFilter) -> bool:

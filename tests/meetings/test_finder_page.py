@@ -119,6 +119,19 @@ def test_a_result_says_today_tomorrow_or_the_date_when_todays_meeting_is_over(
         assert item and item.group(1).startswith(words), (slug, item and item.group(1))
 
 
+def test_the_visitors_time_says_today_or_tomorrow_in_the_visitors_own_zone(client, finder_meetings, monkeypatch):
+    # Tuesday 23:00 in Philadelphia is 20:00 in Los Angeles and 04:00 Wednesday in London.
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 12, 9, 4, 0, tzinfo=dt.UTC))
+    for zone, words in [("America/Los_Angeles", "Saturday 7:00 AM your time"), ("Europe/London", "Saturday 3:00 PM")]:
+        html = page(client, near="19107", distance="5", tz=zone)
+        item = re.search(r'data-slug="courage-hybrid".*?</li>', html, re.S).group(0)  # Saturday 10:00 in Philadelphia
+        assert words in item, (zone, item)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 12, 12, 1, 0, tzinfo=dt.UTC))
+    html = page(client, near="19107", distance="5", tz="America/Los_Angeles")  # Friday 17:00 in Los Angeles
+    item = re.search(r'data-slug="courage-hybrid".*?</li>', html, re.S).group(0)
+    assert "Tomorrow 7:00 AM your time (PST)" in " ".join(item.split())
+
+
 def test_a_meeting_about_to_start_is_not_yet_in_progress(client, finder_meetings, monkeypatch):
     # 35 seconds before Mujeres (Tuesday 19:30 in Philadelphia): it said "In progress".
     monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 12, 9, 0, 29, 25, tzinfo=dt.UTC))
