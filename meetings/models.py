@@ -490,7 +490,7 @@ class Meeting(models.Model):
     def next_start(self, now: dt.datetime) -> dt.datetime:
         """The current (if in progress) or next start, as an aware datetime in the meeting's zone.
 
-        Remembered for the last ``now`` asked (the same object) and schedule: a list sorts by it, then shows it.
+        Remembered for the last ``now`` asked (the same object) and schedule: the API shows it in three fields.
         """
         times = (self.day, self.start_time, self.end_time, self.timezone)
         remembered = self.__dict__.get("_next_start")

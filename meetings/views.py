@@ -64,10 +64,12 @@ class Result:
     start: dt.datetime
     visitor_start: dt.datetime | None
     distance: float | None
-    minutes_until: int
-    # Days from the meeting's own today to the day of its start: 0 today, 7 next week, -1 when it began yesterday.
-    days_ahead: int
-    visitor_days_ahead: int | None = None  # the same in the visitor's zone, with ``visitor_start``
+    now: dt.datetime  # the search's moment
+
+    @cached_property
+    def minutes_until(self) -> int:
+        # Rounded up: 35 seconds before the start is "Starts in 1 min", not yet "In progress".
+        return math.ceil((self.start - self.now).total_seconds() / 60)
 
     @property
     def in_progress(self) -> bool:
@@ -76,15 +78,17 @@ class Result:
     @cached_property
     def day_label(self) -> str:
         """ "Today", "Tomorrow", a weekday, or a weekday and date when today's meeting is over (next week)."""
-        return _day_label(self.start, self.days_ahead)
+        return _day_label(self.start, self.now)
 
     @property
     def visitor_day_label(self) -> str:
         """The same for ``visitor_start``, in the visitor's zone: "Today 4:30 PM your time"."""
-        return _day_label(self.visitor_start, self.visitor_days_ahead) if self.visitor_start else ""
+        return _day_label(self.visitor_start, self.now) if self.visitor_start else ""
 
 
-def _day_label(moment: dt.datetime, days_ahead: int) -> str:
+def _day_label(moment: dt.datetime, now: dt.datetime) -> str:
+    # Calendar days from now to the moment, both read in the moment's zone; -1 when it began yesterday.
+    days_ahead = (moment.date() - now.astimezone(moment.tzinfo).date()).days
     if days_ahead == 0:
         return gettext("Today")
     if days_ahead == 1:
@@ -265,20 +269,13 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     start = meeting.next_start(search.now)
-    zone = search.visitor_zone
+    visitor_start = start.astimezone(search.visitor_zone) if search.visitor_zone else None
     # Shown only when the clock differs: not for Detroit's visitor at a New York meeting, nor Asia/Calcutta's.
-    visitor_start = start.astimezone(zone) if zone and start.astimezone(zone).utcoffset() != start.utcoffset() else None
-    # Rounded up: 35 seconds before the start is "Starts in 1 min", not yet "In progress".
-    minutes_until = math.ceil((start - search.now).total_seconds() / 60)
-    days_ahead = _days_between(search.now, start)
-    distance = search.display_distance(getattr(meeting, "distance", None))
-    visitor_days_ahead = _days_between(search.now, visitor_start) if visitor_start else None
-    return Result(meeting, start, visitor_start, distance, minutes_until, days_ahead, visitor_days_ahead)
-
-
-def _days_between(now: dt.datetime, moment: dt.datetime) -> int:
-    """Calendar days from ``now`` to ``moment``, both read in ``moment``'s zone."""
-    return (moment.date() - now.astimezone(moment.tzinfo).date()).days
+    if visitor_start is not None and visitor_start.utcoffset() == start.utcoffset():
+        visitor_start = None
+    return Result(
+        meeting, start, visitor_start, search.display_distance(getattr(meeting, "distance", None)), search.now
+    )
 
 
 def _narrowed(search: MeetingFilter) -> bool:
