@@ -218,14 +218,14 @@ if (form && results) {
     });
   }
 
-  // Built with textContent: meeting names are data, never markup.
+  // Built from the list's own nodes and textContent: meeting names are data, never parsed as markup.
   function popupFor(items) {
     const box = Object.assign(document.createElement("div"), { className: "map-popup" });
     for (const item of items) {
       const source = item.querySelector("h3 a");
       if (!source) continue;
       const entry = document.createElement("p");
-      entry.append(Object.assign(document.createElement("a"), { href: source.href, textContent: source.textContent.trim() }));
+      entry.append(source.cloneNode(true)); // with its hidden day and time, which tell same-named meetings apart
       const when = item.querySelector(".when time");
       const zone = item.querySelector(".when .zone"); // "EST (America/New_York)", as in the list
       if (when) entry.append(document.createElement("br"), [when, zone].filter(Boolean).map((e) => e.textContent.trim()).join(" "));

@@ -161,6 +161,6 @@ def test_every_group_of_boxes_in_the_finder_has_a_legend(page, site):
 def test_each_tick_box_in_a_list_names_what_it_ticks(page, site):
     page.goto(site + "/?q=Tuesday+Women")
     # "Add to handout : Tuesday Women": the hidden part of the label is read as a word of its own.
-    page.get_by_role("checkbox", name=re.compile(r"^Add to handout\W+Tuesday Women$")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^Add to handout\W+Tuesday Women, .+ \d+:\d\d [AP]M$")).check()
     page.goto(site + "/organizations/")
     page.get_by_role("checkbox", name=re.compile(r"^Compare\W+SMART Recovery$")).check()

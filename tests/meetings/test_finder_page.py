@@ -6,6 +6,7 @@ import re
 import pytest
 
 from meetings.models import Meeting
+from tests.factories import make_meeting
 from tests.meetings.conftest import PHILADELPHIA
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,11 @@ def page(client, **params) -> str:
     response = client.get("/", params)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def text_of(html: str) -> str:
+    """What a reader hears: the text without tags, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
 
 def listed(html: str) -> list[str]:
@@ -63,9 +69,24 @@ def test_an_unknown_place_gets_a_clear_message_not_an_empty_list(client, finder_
     assert "<title>Error" not in page(client, near="19103")
 
 
+def test_meetings_of_one_name_have_links_and_ticks_that_tell_them_apart(client, finder_meetings):
+    # A screen reader's list of links reads names alone: two "Mujeres en Recuperación" must not sound alike.
+    twin = finder_meetings["women_spanish"]
+    make_meeting(
+        organization=twin.organization, name=twin.name, slug="mujeres-jueves", location=twin.location, day=4,
+        start_time=dt.time(9, 0),
+    )  # fmt: skip
+    html = page(client, q="Mujeres")
+    links = [text_of(a) for a in re.findall(r"<h3><a [^>]*>(.*?)</a>", html)]
+    ticks = [text_of(label) for label in re.findall(r'<p class="pick"><label>(.*?)</label>', html)]
+    assert len(links) == 2 and len(set(links)) == 2
+    assert all(re.fullmatch(rf"{re.escape(twin.name)}, .+ \d+:\d\d [AP]M", link) for link in links)
+    assert len(set(ticks)) == 2 and all(tick.startswith(f"Add to handout: {twin.name}, ") for tick in ticks)
+
+
 def test_an_empty_result_says_how_far_to_look(client, finder_meetings):
     html = page(client, lat=40.0712, lng=-74.8649, distance="1", kind="twelve-step")
-    text = " ".join(re.sub(r"<[^>]+>", "", html).split())
+    text = text_of(html)
     # The dash went missing when the next distance had no meetings ("within 1 mi18 within 25 mi").
     assert re.search(
         r"No meetings within 1 mi of 40\.0712, -74\.8649 — \d+ within \d+ mi(, \d+ within \d+ mi)*\.", text
