@@ -239,9 +239,11 @@ if (form && results) {
   drawMap();
 
   // Results shown for another zone (a shared link) or for none (a first visit) lack this visitor's times
-  // for meetings elsewhere: fetch them again, in place, without a new history entry.
+  // for meetings elsewhere, or show the sender's as "your time": fetch them again, in place, without a new
+  // history entry.
   const elsewhere = [...results.querySelectorAll("li.meeting[data-zone]")].some((item) => item.dataset.zone !== zone);
-  if (tz && zone && zoneShown !== zone && elsewhere && isValid()) {
+  const othersTime = results.querySelector(".visitor-time") !== null;
+  if (tz && zone && zoneShown !== zone && (elsewhere || othersTime) && isValid()) {
     // The address as it is, but for the zone: the form cannot hold all it may say (page, language=es…).
     const url = new URL(location.href);
     url.searchParams.set("tz", zone);

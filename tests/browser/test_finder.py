@@ -91,6 +91,14 @@ def test_a_first_visit_or_a_shared_link_shows_times_in_the_visitors_own_zone(bro
     context.close()
 
 
+def test_a_link_shared_from_another_zone_does_not_show_its_senders_time_as_the_readers(page, live_server, meetings):
+    # The page fixture's browser is in New York, as are the meetings; the sender was in Los Angeles.
+    page.goto(live_server.url + "/?attendance=online&tz=America%2FLos_Angeles")
+    page.wait_for_url(re.compile(r"tz=America%2FNew_York"))
+    page.locator(".count").filter(has_text="1 meeting").wait_for()
+    assert page.locator(".visitor-time").count() == 0
+
+
 def test_a_meetings_page_adds_its_next_start_in_the_visitors_own_zone(browser, live_server, meetings):
     context = browser.new_context(timezone_id="America/Los_Angeles", locale="en-US")
     page = context.new_page()
