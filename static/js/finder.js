@@ -31,6 +31,12 @@ if (form && results) {
   if (tz && zone) tz.value = zone;
   if (lat.value && !near.value) near.placeholder = words.yourLocation;
 
+  // The language switch returns to the results on screen, not to the address the page was first loaded at.
+  document.querySelector("form.language-switch")?.addEventListener("submit", (event) => {
+    const next = event.currentTarget.elements.namedItem("next");
+    if (next) next.value = location.pathname + location.search + location.hash;
+  });
+
   // b. "Use my location". Typing a place clears the coordinates: the server rejects both at once.
   near.addEventListener("input", () => {
     lat.value = lng.value = "";

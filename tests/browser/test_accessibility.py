@@ -131,7 +131,8 @@ def test_a_keyboard_user_searches_by_zip_code_and_opens_a_meeting(page, site):
     name = page.evaluate("document.activeElement.textContent")
     page.keyboard.press("Enter")
     page.wait_for_url("**/meetings/*/")
-    assert page.get_by_role("heading", level=1).inner_text().startswith(name)
+    # The link said the meeting's name, then its day and time ("…, Today 5:30 PM").
+    assert name.startswith(page.get_by_role("heading", level=1).inner_text() + ", ")
     assert page.evaluate("document.activeElement.id") == "main"  # focus starts at the meeting, as after the skip link
 
 

@@ -25,7 +25,7 @@ def test_a_spanish_browser_searches_in_spanish_and_the_script_speaks_spanish(bro
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "es"
     page.get_by_label("Código postal (ZIP), ciudad o coordenadas").fill("19107")
-    page.get_by_label("Martes").check()
+    page.get_by_label("Martes", exact=True).check()
     page.locator(".count").filter(has_text="1 reunión a menos de 10 mi").wait_for()
     assert "Mujeres, Español" in page.locator("li.meeting .types").inner_text()
     page.get_by_role("button", name="Usar mi ubicación").click()
@@ -48,3 +48,13 @@ def test_the_switch_works_without_javascript_and_keeps_the_page(browser, live_se
     page.get_by_role("button", name="English").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Mutual-help organizations"
     context.close()
+
+
+def test_switching_language_after_a_search_keeps_the_search(page, live_server, meetings):
+    page.goto(live_server.url + "/")
+    page.get_by_label("ZIP code, city, or coordinates").fill("19107")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".count").filter(has_text="1 meeting within 10 mi").wait_for()  # loaded in place
+    page.get_by_role("button", name="Español").click()
+    page.locator(".count").filter(has_text="1 reunión a menos de 10 mi").wait_for()
+    assert "near=19107" in page.url
