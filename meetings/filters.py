@@ -225,7 +225,10 @@ class MeetingFilter(FilterSet):
     attendance = django_filters.MultipleChoiceFilter(
         method="filter_attendance",
         choices=ATTENDANCE_CHOICES,
-        help_text="in_person and online include hybrid meetings; hybrid is only hybrid.",
+        help_text=(
+            "in_person and online include hybrid meetings; hybrid is only hybrid. With a place, online alone ignores "
+            "the distance, and in_person with online finds venues within reach, then online meetings anywhere."
+        ),
     )
     language = django_filters.CharFilter(
         method="filter_language", max_length=10, help_text="A language type code (S, EN, FR…) or ISO code (es, en…)."
@@ -300,8 +303,8 @@ class MeetingFilter(FilterSet):
     def filter_queryset(self, queryset):
         queryset = self._matching(queryset)
         if self.searches_by_place:
-            place = self.place
-            return queryset.near(place.latitude, place.longitude, self.radius_miles).nearest_first(self.now, self.zones)
+            place, within = self.place, queryset.near_or_online if self.online_too else queryset.near
+            return within(place.latitude, place.longitude, self.radius_miles).nearest_first(self.now, self.zones)
         return queryset.by_next_start(self.now, self.zones)
 
     def _matching(self, queryset):
@@ -348,6 +351,11 @@ class MeetingFilter(FilterSet):
         "online" includes hybrid meetings, so asking for both is still asking for online ones.
         """
         return set(self.form.cleaned_data.get("attendance") or []) in ({"online"}, {"online", "hybrid"})
+
+    @property
+    def online_too(self) -> bool:
+        """A place with "in person" (or "hybrid") and "online" ticked: meetings within reach, and online ones."""
+        return self.searches_by_place and "online" in (self.form.cleaned_data.get("attendance") or [])
 
     @property
     def chosen_units(self) -> str:

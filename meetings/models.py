@@ -307,14 +307,31 @@ class MeetingQuerySet(models.QuerySet):
             distance=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
         ).filter(distance.within_box(box, "location__latitude", "location__longitude"), distance__lte=miles)
 
+    def near_or_online(self, latitude: float, longitude: float, miles: float) -> "MeetingQuerySet":
+        """As ``near()``, and meetings attended online wherever they are, whose ``distance`` is None.
+
+        For "in person" and "online" ticked together: the venues within reach, and online meetings anywhere
+        (a hybrid meeting beyond reach is one of those).
+        """
+        box = distance.bounding_box(latitude, longitude, miles)
+        within = distance.within_box(box, "location__latitude", "location__longitude") & Q(miles_away__lte=miles)
+        return (
+            self.alias(
+                miles_away=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
+            )
+            .filter(within | Q(attendance_mode__in=Meeting.ONLINE_MODES))
+            .annotate(distance=models.Case(models.When(within, then="miles_away"), output_field=models.FloatField()))
+        )
+
     def nearest_first(self, now: dt.datetime, zones: list[str] | None = None) -> "MeetingQuerySet":
-        """After ``near()``: nearest first, and meetings at one distance (one venue) by their next start.
+        """After ``near()`` or ``near_or_online()``: nearest first, and meetings at one distance (one venue) by
+        their next start; then those without a distance (online), soonest first.
 
         In the database, not per page: a clubhouse within reach may hold fifty meetings a week, and tonight's
         belongs on the first page. ``zones`` as for ``by_next_start``.
         """
         return self.alias(minutes_until=schedule.minutes_until_next(now, zones)).order_by(
-            "distance", "minutes_until", "pk"
+            models.F("distance").asc(nulls_last=True), "minutes_until", "pk"
         )
 
     def by_next_start(self, now: dt.datetime, zones: list[str] | None = None) -> "MeetingQuerySet":

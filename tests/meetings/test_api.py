@@ -114,6 +114,20 @@ class TestWhat:
         online = slugs(client, near="Burlington, VT", attendance="online")
         assert online and slugs(client, near="Burlington, VT", attendance=["online", "hybrid"]) == online
 
+    def test_in_person_and_online_together_near_a_place_find_venues_within_reach_and_online_meetings(
+        self, client, finder_meetings
+    ):
+        # Before, the place's radius applied to all: every online-only meeting was dropped.
+        both = search(client, near="19107", distance="5", attendance=["in_person", "online"])["results"]
+        found = [row["slug"] for row in both]
+        # Within 5 mi, nearest first (the hybrid one too); the 21-mile in-person meeting is out of reach.
+        assert set(found[:4]) == {"mujeres", "courage-hybrid", "kensington-open", "friday-celebrate"}
+        assert [row["distance"] is not None for row in both] == [True] * 4 + [False]
+        assert found[4] == "smart-online" and "burlington-smart" not in found
+        # Farther than the radius, a hybrid meeting is still there to join online, without a distance.
+        far = search(client, near="Burlington, VT", distance="5", attendance=["in_person", "online"])["results"]
+        assert {row["slug"]: row["distance"] for row in far} == {"smart-online": None, "courage-hybrid": None}
+
     @pytest.mark.parametrize(("iso", "code"), [("ko", "KOR"), ("tr", "TUR"), ("pa", "PUN"), ("ja", "JA")])
     def test_an_iso_code_names_a_language_whose_type_code_differs(self, client, finder_meetings, iso, code):
         assert (

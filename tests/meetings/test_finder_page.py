@@ -52,6 +52,12 @@ def test_a_place_search_shows_each_distance_and_local_time_with_its_zone(client,
     assert re.search(r"Tuesday 7:30 PM</time> <span class=\"zone\">E[SD]T \(America/New_York\)", html)
 
 
+def test_a_place_with_in_person_and_online_ticked_says_it_lists_online_meetings_too(client, finder_meetings):
+    html = page(client, near="19107", distance="5", attendance=["in_person", "online"])
+    assert "5 meetings within 5 mi of Philadelphia, PA 19107 or online, nearest first" in text_of(html)
+    assert listed(html)[-1] == "smart-online"
+
+
 def test_online_meetings_show_the_visitors_time_too(client, finder_meetings):
     html = page(client, attendance="online", tz="Europe/London")
     assert "your time (GMT)" in html or "your time (BST)" in html
