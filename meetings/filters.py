@@ -195,7 +195,7 @@ class MeetingFilter(FilterSet):
         method="filter_day",
         choices=DAY_CHOICES,
         help_text="0-6 (0 = Sunday), sunday…saturday, today or tomorrow; repeat for several. "
-        "Today and tomorrow are taken in each meeting's own time zone.",
+        "Today and tomorrow are taken in each meeting's own time zone; today leaves out meetings that are over.",
     )
     time = django_filters.MultipleChoiceFilter(
         method="filter_time_of_day",

@@ -155,6 +155,8 @@ def in_progress(now: dt.datetime, zones: Iterable[str] | None = None) -> Q:
 
 @lru_cache(maxsize=32)
 def _on_day_sql(minute: dt.datetime, days_ahead: int, zones: tuple[str, ...]) -> tuple[str, tuple]:
+    if days_ahead == 0:
+        return _rest_of_today_sql(minute, zones)
     by_weekday: dict[int, list[str]] = defaultdict(list)
     for local, group in _grouped(minute, zones).items():
         by_weekday[(weekday_of(local) + days_ahead) % 7].extend(group)
@@ -166,8 +168,19 @@ def _on_day_sql(minute: dt.datetime, days_ahead: int, zones: tuple[str, ...]) ->
     return " OR ".join(parts) or "1 = 0", tuple(params)
 
 
+def _rest_of_today_sql(minute: dt.datetime, zones: tuple[str, ...]) -> tuple[str, tuple]:
+    # Today's meetings that are not over: one that ended this morning is next week's, not today's.
+    start, end = _column("start_time"), _column("end_time")
+    parts, params = [], []
+    for local, group in _grouped(minute, zones).items():
+        in_zones, zone_params = _zones_in(group)
+        parts.append(f"({_column('day')} = %s AND ({end} > %s OR {end} < {start}) AND {in_zones})")
+        params += [weekday_of(local), _time(local.time()), *zone_params]
+    return " OR ".join(parts) or "1 = 0", tuple(params)
+
+
 def on_day(now: dt.datetime, days_ahead: int, zones: Iterable[str] | None = None) -> Q:
-    """Meetings on the local "today" (0) or "tomorrow" (1) of their own zone."""
+    """Meetings on the local "today" (0) or "tomorrow" (1) of their own zone; today's only until they end."""
     return _condition(*_on_day_sql(_minute(now), days_ahead, _zones_key(zones)))
 
 

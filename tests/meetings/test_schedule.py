@@ -76,10 +76,21 @@ class TestInProgress:
 
 class TestDays:
     def test_today_is_each_meetings_own_today(self, organization):
-        meeting(organization, "NY Tuesday", TUESDAY, (12, 0))
+        meeting(organization, "NY Tuesday", TUESDAY, (20, 0))
         meeting(organization, "Tokyo Wednesday", WEDNESDAY, (12, 0), zone="Asia/Tokyo")
         meeting(organization, "Tokyo Tuesday", TUESDAY, (12, 0), zone="Asia/Tokyo")
         assert names(schedule.on_day(TUESDAY_7PM_NY, 0)) == {"NY Tuesday", "Tokyo Wednesday"}
+
+    def test_today_leaves_out_meetings_that_are_over_and_keeps_those_still_going(self, organization):
+        # A "Today" search at 7 PM listed this noon's meeting, which is next week's by then.
+        meeting(organization, "Noon", TUESDAY, (12, 0), (13, 0))
+        meeting(organization, "Ended at 7", TUESDAY, (18, 0), (19, 0))
+        meeting(organization, "In progress", TUESDAY, (18, 30), (19, 30))
+        meeting(organization, "Late, past midnight", TUESDAY, (23, 0), (0, 30))
+        assert names(schedule.on_day(TUESDAY_7PM_NY, 0)) == {"In progress", "Late, past midnight"}
+        # Tomorrow is the whole day.
+        meeting(organization, "Wednesday early", WEDNESDAY, (6, 0), (7, 0))
+        assert names(schedule.on_day(TUESDAY_7PM_NY, 1)) == {"Wednesday early"}
 
     def test_tomorrow_after_saturday_is_sunday(self, organization):
         meeting(organization, "Sunday", SUNDAY, (10, 0))
