@@ -103,7 +103,7 @@ def test_an_empty_result_says_how_far_to_look(client, finder_meetings):
     assert re.search(r"\d+ within 25 mi", text)
     links = re.findall(r'href="\?([^"]*)">\d+ within', html)
     assert links and all(link.count("distance=") == 1 for link in links)
-    assert "Online meetings starting soon" in html
+    assert 'href="?attendance=online#results">Online meetings, starting soonest first</a>' in html
 
 
 def test_an_empty_result_suggests_removing_choices_only_when_there_are_some(client, finder_meetings):
@@ -121,10 +121,15 @@ def test_a_bad_value_is_named_as_the_form_names_its_field(client, finder_meeting
     assert "distance:" not in html
 
 
-def test_an_empty_search_for_meetings_starting_soon_does_not_suggest_a_narrower_one(client, finder_meetings):
-    html = page(client, soon="true", q="no-such-words")
+def test_an_empty_search_points_to_every_online_meeting_soonest_first_never_to_another_empty_list(
+    client, finder_meetings
+):
+    # It pointed to online meetings starting within the hour, which were often none: a dead end.
+    html = page(client, attendance="online", soon="true", q="no-such-words", tz="America/Chicago")
     assert "No meetings match all of these choices" in html
-    assert "Online meetings starting soon" not in html
+    link = re.search(r'<a href="\?([^"#]*)#results">Online meetings, starting soonest first</a>', html)
+    assert link and link[1] == "attendance=online&amp;tz=America/Chicago"
+    assert set(listed(page(client, attendance="online", tz="America/Chicago"))) == {"courage-hybrid", "smart-online"}
 
 
 @pytest.mark.parametrize(
