@@ -130,6 +130,10 @@ class TypeCodesFilter(django_filters.MultipleChoiceFilter):
         return {self.field_name: v}
 
 
+# Words of ``q``: each is a condition over five columns.
+MAX_WORDS = 8
+
+
 class MeetingSearchForm(forms.Form):
     """Checks the parameters together and turns ``near`` into a place."""
 
@@ -148,6 +152,11 @@ class MeetingSearchForm(forms.Form):
             )
             error = forms.ValidationError(message, params={"value": language}, code="invalid_choice")
             self.add_error("language", error)
+        words = data.get("q")
+        if words and len(words.split()) > MAX_WORDS:
+            # Not the first few in silence: a word left out could have ruled every result out.
+            message = gettext("Give at most %(count)d words.") % {"count": MAX_WORDS}
+            self.add_error("q", forms.ValidationError(message, code="max_words"))
         near, lat, lng = data.get("near"), data.get("lat"), data.get("lng")
         if self.has_error("lat") or self.has_error("lng"):
             return data  # already named; no place without both coordinates
@@ -234,7 +243,7 @@ class MeetingFilter(FilterSet):
         method="filter_language", max_length=10, help_text="A language type code (S, EN, FR…) or ISO code (es, en…)."
     )
     q = django_filters.CharFilter(
-        method="filter_text", max_length=200, help_text="Words in the name, group, venue, address or notes."
+        method="filter_text", max_length=200, help_text="Up to 8 words, each in the name, group, venue, address or notes."
     )
 
     class Meta:
@@ -295,7 +304,7 @@ class MeetingFilter(FilterSet):
         contains = "unaccent__icontains" if postgresql else "icontains"
         fields = ("name", "group_name", "location__name", "location__formatted_address", "notes")
         q = Q()
-        for word in value.split()[:8]:
+        for word in value.split():  # at most MAX_WORDS (MeetingSearchForm)
             spellings = {word} if postgresql else {word, word.lower(), word.capitalize()}
             q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": each}) for field in fields for each in spellings))
         return queryset.filter(q)

@@ -157,6 +157,13 @@ class TestWhat:
         assert slugs(client, q="cedar street") == ["kensington-open"]
         assert set(slugs(client, q="burlington")) == {"burlington-smart"}
 
+    def test_more_than_eight_words_are_refused_not_cut_short_in_silence(self, client, finder_meetings):
+        # The ninth word was dropped: "… zzz-not-there" found every meeting the first eight found.
+        assert slugs(client, q=" ".join(["cedar"] * 8)) == ["kensington-open"]
+        response = client.get("/api/v1/meetings/", {"q": " ".join(["cedar"] * 8 + ["zzz-not-there"])})
+        assert response.status_code == 400
+        assert response.json() == {"q": ["Give at most 8 words."]}
+
     def test_drafts_are_never_listed_or_shown(self, client, finder_meetings):
         assert "draft" not in slugs(client, page_size=100)
         assert client.get("/api/v1/meetings/draft/").status_code == 404
