@@ -243,7 +243,9 @@ class MeetingFilter(FilterSet):
         method="filter_language", max_length=10, help_text="A language type code (S, EN, FR…) or ISO code (es, en…)."
     )
     q = django_filters.CharFilter(
-        method="filter_text", max_length=200, help_text="Up to 8 words, each in the name, group, venue, address or notes."
+        method="filter_text",
+        max_length=200,
+        help_text="Up to 8 words, each in the name, group, venue, address or notes.",
     )
 
     class Meta:
