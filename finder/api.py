@@ -60,6 +60,9 @@ class FilterParameters(DjangoFilterExtension):
             if extra.get("help_text") and not parameter.get("description"):
                 parameter["description"] = str(extra["help_text"])
             schema = parameter.get("schema", {})
+            if schema.get("format") == "time":  # OpenAPI's time has a zone ("19:30:00Z"); the form's is "19:30"
+                del schema["format"]
+                schema["pattern"] = r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
             if schema.get("type") in ("number", "integer"):
                 if "enum" in schema:  # drf-spectacular sorts choices as text: 1, 10, 100, 15…
                     schema["enum"] = sorted(schema["enum"])
@@ -81,8 +84,16 @@ class Pagination(PageNumberPagination):
         most = self.max_page_size
         return f"Results per page, from 1 to {most} (default {self.page_size}); more is taken as {most}."
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # both are whole numbers from 1, as get_page_number and get_page_size check
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["default"] = self.page_size
+        return parameters
+
     def get_page_number(self, request, paginator):
-        value = request.query_params.get(self.page_query_param) or "1"
+        value = _one_value(request, self.page_query_param) or "1"
         if value in self.last_page_strings:  # ?page=last, as DRF allows
             return paginator.num_pages
         if not _counting_number(value):
@@ -90,11 +101,24 @@ class Pagination(PageNumberPagination):
         return value
 
     def get_page_size(self, request):
-        value = request.query_params.get(self.page_size_query_param)
-        if value and not _counting_number(value):
+        value = _one_value(request, self.page_size_query_param)
+        if not value:
+            return self.page_size
+        if not _counting_number(value):
             message = gettext("Give how many results a page holds, from 1 to %(most)s.") % {"most": self.max_page_size}
             raise ValidationError({self.page_size_query_param: [message]})
-        return super().get_page_size(request)
+        digits = value.lstrip("0")  # not int() on thousands of digits: Python refuses more than 4,300
+        if len(digits) > len(str(self.max_page_size)):
+            return self.max_page_size
+        return min(int(digits), self.max_page_size)
+
+
+def _one_value(request, name: str) -> str | None:
+    """The parameter's value, as the filters take theirs: blanks and repeats count once, two values are a 400."""
+    values = {value for value in request.query_params.getlist(name) if value != ""}
+    if len(values) > 1:
+        raise ValidationError({name: [gettext("Give one value, not several.")]})
+    return values.pop() if values else None
 
 
 def _counting_number(value: str) -> bool:

@@ -1,6 +1,7 @@
 """/api/v1/: the finder's search as JSON, with the same parameter names as the page."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -302,6 +303,9 @@ class TestBadInput:
             ({"page": "1_0"}, "page"),
             ({"page_size": "0"}, "page_size"),
             ({"page_size": "abc"}, "page_size"),
+            # Two values: the last one won in silence, as filters' did before.
+            ({"page": ["1", "2"]}, "page"),
+            ({"page_size": ["5", "10"]}, "page_size"),
         ],
     )
     def test_a_bad_page_or_page_size_is_a_400_naming_it(self, client, finder_meetings, params, field):
@@ -309,6 +313,11 @@ class TestBadInput:
             response = client.get(url, params)
             assert response.status_code == 400
             assert list(response.json()) == [field]
+
+    def test_a_page_beside_a_blank_stands(self, client, finder_meetings):
+        # ?page=2&page= showed page 1: the blank came last.
+        second = search(client, page="2", page_size="2")["results"]
+        assert search(client, page=["2", ""], page_size=["2", ""])["results"] == second != []
 
     def test_the_last_page_is_asked_for_by_name_as_drf_allows(self, client, finder_meetings):
         body = client.get("/api/v1/meetings/", {"page": "last", "page_size": 2}).json()
@@ -429,6 +438,11 @@ class TestContract:
         assert by_name["distance"]["enum"] == [1, 2, 5, 10, 15, 25, 50, 100]
         page_size = next(p for p in operation["parameters"] if p["name"] == "page_size")
         assert page_size["description"] == "Results per page, from 1 to 100 (default 25); more is taken as 100."
+        # "00:00:00Z" is a time in OpenAPI's format, and a 400 here.
+        assert "format" not in by_name["start_after"] and re.fullmatch(by_name["start_after"]["pattern"], "19:30")
+        assert not re.fullmatch(by_name["start_before"]["pattern"], "00:00:00Z")
+        # page=0 and page_size=0 are 400s, so the schema must not offer them.
+        assert by_name["page"]["minimum"] == by_name["page_size"]["minimum"] == 1
 
     def test_the_schema_is_valid_openapi(self, client, finder_meetings):
         # It said "additional_properties" for the 400's body, which OpenAPI does not know.
