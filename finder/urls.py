@@ -1,14 +1,14 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from finder.health import healthz
-from finder.views import favicon
+from finder.views import ApiNotFound, favicon
 from groups.api import OrganizationViewSet
 from meetings.api import MeetingTypeViewSet, MeetingViewSet
 
@@ -30,6 +30,8 @@ api_patterns = [
         csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
+    # Last: any other address that ends in a slash (without one, CommonMiddleware first adds it).
+    re_path(r"^(?:.*/)?$", ApiNotFound.as_view()),
 ]
 
 urlpatterns = [

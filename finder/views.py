@@ -3,6 +3,9 @@
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
@@ -18,3 +21,13 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     patch_cache_control(response, max_age=24 * 60 * 60)
     return response
+
+
+@extend_schema(exclude=True)
+class ApiNotFound(APIView):
+    """Any other address under /api/: a 404 in the API's own form ("Not found." as JSON), not the site's page."""
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound()
+
+    post = put = patch = delete = options = get
