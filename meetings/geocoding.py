@@ -156,8 +156,7 @@ def geocode(text: str) -> GeocodedPlace:
 
     Raises ``GeocodingError`` (or its ``PlaceNotFound`` / ``AmbiguousPlace``) with a message for the person.
     """
-    # NFKC: a ZIP code typed in full-width digits (a phone's East Asian keyboard) is that ZIP code.
-    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    text = " ".join(_plain(text or "").split())
     if not text:
         raise GeocodingError(str(EMPTY_MESSAGE))
     if len(text) > MAX_TEXT_LENGTH:
@@ -186,6 +185,20 @@ def geocode(text: str) -> GeocodedPlace:
         if online is None:
             raise
         return online
+
+
+def _plain(text: str) -> str:
+    """Digits as ASCII digits, without invisible characters.
+
+    NFKC turns full-width digits (a phone's East Asian keyboard) into ASCII, but not Arabic-Indic or
+    Devanagari ones; a zero-width space pasted with a ZIP code made it "not found".
+    """
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() else char
+        for char in text
+        if unicodedata.category(char) != "Cf"
+    )
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
