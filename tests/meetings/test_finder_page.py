@@ -58,6 +58,13 @@ def test_a_place_with_in_person_and_online_ticked_says_it_lists_online_meetings_
     assert listed(html)[-1] == "smart-online"
 
 
+def test_the_form_says_times_of_day_are_each_meetings_own(client, finder_meetings):
+    # A visitor in Madrid ticking "Evening" got meetings at 1 AM their time, with no word of why.
+    html = page(client)
+    assert re.search(r'<fieldset class="when" aria-describedby="when-help">\s*<legend>When</legend>', html)
+    assert "Times are each meeting's own local time" in html
+
+
 def test_online_meetings_show_the_visitors_time_too(client, finder_meetings):
     html = page(client, attendance="online", tz="Europe/London")
     assert "your time (GMT)" in html or "your time (BST)" in html
