@@ -10,6 +10,8 @@ from rest_framework import serializers, views
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from finder.filters import REPEATED, given_values
+
 # How errors look, for the schema: a 400 names each bad parameter, a 404 says what was not found.
 ERRORS = OpenApiResponse(
     # OpenAPI's own key: build_object_type writes its keyword arguments into the schema as they are named.
@@ -115,10 +117,10 @@ class Pagination(PageNumberPagination):
 
 def _one_value(request, name: str) -> str | None:
     """The parameter's value, as the filters take theirs: blanks and repeats count once, two values are a 400."""
-    values = {value for value in request.query_params.getlist(name) if value != ""}
+    values = given_values(request.query_params.getlist(name))
     if len(values) > 1:
-        raise ValidationError({name: [gettext("Give one value, not several.")]})
-    return values.pop() if values else None
+        raise ValidationError({name: [str(REPEATED)]})
+    return values[0] if values else None
 
 
 def _counting_number(value: str) -> bool:

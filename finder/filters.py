@@ -1,7 +1,7 @@
 """Filter parts both searches share (meetings and organizations)."""
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import django_filters
 from django import forms
@@ -151,6 +151,15 @@ def _copy_filter(filter_, parent, model):
 MAX_VALUES = 20
 
 
+# For a parameter that takes one value, given different ones: the search forms' and the API's pagination's.
+REPEATED = _("Give one value, not several.")
+
+
+def given_values(values: Iterable[str]) -> list[str]:
+    """The values a parameter was given, each once, in order; a blank is no value."""
+    return list(dict.fromkeys(value for value in values if value != ""))
+
+
 class _SearchForm(forms.Form):
     """Cleans an empty parameter without building its bound field.
 
@@ -172,7 +181,7 @@ class _SearchForm(forms.Form):
         for name, field in self.fields.items():
             if name in repeated:
                 # ?lat=40&lat=41: Django would take the last in silence, and search somewhere the client did not mean.
-                self.add_error(name, forms.ValidationError(_("Give one value, not several."), code="repeated"))
+                self.add_error(name, forms.ValidationError(REPEATED, code="repeated"))
                 continue
             if not self._cleans_alike_when_empty(name, field):
                 self._clean_field(name)
@@ -204,7 +213,7 @@ class _SearchForm(forms.Form):
             field = self.fields.get(name)
             if len(values) < 2 or field is None or getattr(field.widget, "allow_multiple_selected", False):
                 continue
-            given = list(dict.fromkeys(value for value in values if value != ""))
+            given = given_values(values)
             if len(given) > 1:
                 repeated.add(name)
             elif given != values:

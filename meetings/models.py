@@ -241,6 +241,20 @@ ZONES_CACHE_KEY = "meetings:zones-in-use"
 ZONES_CACHE_SECONDS = 60
 
 
+def _reach(latitude: float, longitude: float, miles: float, name: str) -> tuple[models.Expression, Q]:
+    """The great-circle miles from a point to each meeting's venue, to annotate as ``name``, and the
+    condition that it is within ``miles``.
+
+    The bounding box lets the (latitude, longitude) index narrow the rows; the exact distance then decides,
+    with the same formula used for display.
+    """
+    box = distance.bounding_box(latitude, longitude, miles)
+    miles_away = distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
+    return miles_away, distance.within_box(box, "location__latitude", "location__longitude") & Q(
+        **{f"{name}__lte": miles}
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
     def zones_in_use(self) -> list[str]:
         """The time zones of published meetings, cached a minute per process (an import clears its own)."""
@@ -297,15 +311,9 @@ class MeetingQuerySet(models.QuerySet):
         )
 
     def near(self, latitude: float, longitude: float, miles: float) -> "MeetingQuerySet":
-        """Meetings with a location within ``miles``, annotated with ``distance`` in miles.
-
-        The bounding box lets the (latitude, longitude) index narrow the rows; the exact
-        great-circle distance then decides, with the same formula used for display.
-        """
-        box = distance.bounding_box(latitude, longitude, miles)
-        return self.annotate(
-            distance=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
-        ).filter(distance.within_box(box, "location__latitude", "location__longitude"), distance__lte=miles)
+        """Meetings with a location within ``miles``, annotated with ``distance`` in miles (see ``_reach``)."""
+        miles_away, within = _reach(latitude, longitude, miles, "distance")
+        return self.annotate(distance=miles_away).filter(within)
 
     def near_or_online(self, latitude: float, longitude: float, miles: float) -> "MeetingQuerySet":
         """As ``near()``, and meetings attended online wherever they are, whose ``distance`` is None.
@@ -313,12 +321,9 @@ class MeetingQuerySet(models.QuerySet):
         For "in person" and "online" ticked together: the venues within reach, and online meetings anywhere
         (a hybrid meeting beyond reach is one of those).
         """
-        box = distance.bounding_box(latitude, longitude, miles)
-        within = distance.within_box(box, "location__latitude", "location__longitude") & Q(miles_away__lte=miles)
+        miles_away, within = _reach(latitude, longitude, miles, "miles_away")
         return (
-            self.alias(
-                miles_away=distance.distance_miles(latitude, longitude, "location__latitude", "location__longitude")
-            )
+            self.alias(miles_away=miles_away)
             .filter(within | Q(attendance_mode__in=Meeting.ONLINE_MODES))
             .annotate(distance=models.Case(models.When(within, then="miles_away"), output_field=models.FloatField()))
         )

@@ -133,16 +133,24 @@ def starting_within(now: dt.datetime, minutes: int = 60, zones: Iterable[str] | 
     return _condition(*_starting_within_sql(_minute(now), minutes, _zones_key(zones)))
 
 
+def _crosses_midnight() -> str:
+    return f"{_column('end_time')} < {_column('start_time')}"
+
+
+def _not_over_today() -> str:
+    """SQL: a meeting of today that ends after the clock (its one parameter), or only tomorrow."""
+    return f"({_column('end_time')} > %s OR {_crosses_midnight()})"
+
+
 @lru_cache(maxsize=32)
 def _in_progress_sql(minute: dt.datetime, zones: tuple[str, ...]) -> tuple[str, tuple]:
     day_, start, end = _column("day"), _column("start_time"), _column("end_time")
-    crosses_midnight = f"{end} < {start}"
     parts, params = [], []
     for local, group in _grouped(minute, zones).items():
         day, clock = weekday_of(local), _time(local.time())
         in_zones, zone_params = _zones_in(group)
-        started_today = f"({day_} = %s AND {start} <= %s AND ({end} > %s OR {crosses_midnight}))"
-        started_yesterday = f"({day_} = %s AND {end} > %s AND {crosses_midnight})"
+        started_today = f"({day_} = %s AND {start} <= %s AND {_not_over_today()})"
+        started_yesterday = f"({day_} = %s AND {end} > %s AND {_crosses_midnight()})"
         parts.append(f"({in_zones} AND ({started_today} OR {started_yesterday}))")
         params += [*zone_params, day, clock, clock, (day - 1) % 7, clock]
     return " OR ".join(parts) or "1 = 0", tuple(params)
@@ -170,11 +178,10 @@ def _on_day_sql(minute: dt.datetime, days_ahead: int, zones: tuple[str, ...]) ->
 
 def _rest_of_today_sql(minute: dt.datetime, zones: tuple[str, ...]) -> tuple[str, tuple]:
     # Today's meetings that are not over: one that ended this morning is next week's, not today's.
-    start, end = _column("start_time"), _column("end_time")
     parts, params = [], []
     for local, group in _grouped(minute, zones).items():
         in_zones, zone_params = _zones_in(group)
-        parts.append(f"({_column('day')} = %s AND ({end} > %s OR {end} < {start}) AND {in_zones})")
+        parts.append(f"({_column('day')} = %s AND {_not_over_today()} AND {in_zones})")
         params += [weekday_of(local), _time(local.time()), *zone_params]
     return " OR ".join(parts) or "1 = 0", tuple(params)
 

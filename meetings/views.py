@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.text import slugify
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -76,9 +76,10 @@ class Result:
         return self.minutes_until <= 0
 
     @cached_property
-    def day_label(self) -> str:
-        """ "Today", "Tomorrow", a weekday, or a weekday and date when today's meeting is over (next week)."""
-        return _day_label(self.start, self.now)
+    def when(self) -> str:
+        """ "Today 5:30 PM", in the meeting's zone: the day is "Today", "Tomorrow", a weekday, or a weekday and
+        date when today's meeting is over (next week). Shown, and read out with the meeting's name."""
+        return f"{_day_label(self.start, self.now)} {time_format(self.start)}"
 
     @property
     def visitor_day_label(self) -> str:
