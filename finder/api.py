@@ -10,7 +10,7 @@ from rest_framework import serializers, views
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from finder.filters import REPEATED, given_values
+from finder.filters import REPEATED, given_values, unknown_parameters
 
 # How errors look, for the schema: a 400 names each bad parameter, a 404 says what was not found.
 ERRORS = OpenApiResponse(
@@ -146,10 +146,7 @@ class StrictFilterMixin:
             return queryset
         params = self.request.query_params
         self.search = self.filterset_class(params, queryset, request=self.request)
-        errors = {
-            name: [gettext("Unknown parameter.")]
-            for name in sorted(set(params) - set(self.search.filters) - NON_FILTER_PARAMETERS)
-        }
+        errors = unknown_parameters(params, self.search, NON_FILTER_PARAMETERS)
         if not self.search.is_valid():
             errors.update({field: list(messages) for field, messages in self.search.errors.items()})
         if errors:

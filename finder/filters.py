@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +34,43 @@ class YesNoField(forms.NullBooleanField):
 
 class YesNoFilter(django_filters.BooleanFilter):
     field_class = YesNoField
+
+
+class _AnyCase:
+    """A fixed choice in any letter case (?day=Monday, ?units=KM), cleaned to the choice's own spelling.
+
+    People type these into URLs and API clients by hand. An unknown value is left as given, for the error to name.
+    """
+
+    @cached_property
+    def spellings(self) -> dict[str, str]:
+        # Once per field: search fields are shared by every search and their choices never change (_SharedFields).
+        return {str(value).lower(): str(value) for value, _label in self.choices}
+
+    def respell(self, value: str) -> str:
+        return self.spellings.get(value.lower(), value)
+
+
+class AnyCaseChoiceField(_AnyCase, django_filters.fields.ChoiceField):
+    def to_python(self, value) -> str:
+        return self.respell(super().to_python(value))
+
+
+class AnyCaseMultipleChoiceField(_AnyCase, django_filters.fields.MultipleChoiceField):
+    def to_python(self, value) -> list[str]:
+        return [self.respell(item) for item in super().to_python(value)]
+
+
+class AnyCaseChoiceFilter(django_filters.ChoiceFilter):
+    """One of fixed choices, in any letter case (documented with the choices' own spellings)."""
+
+    field_class = AnyCaseChoiceField
+
+
+class AnyCaseMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """Several of fixed choices, each in any letter case (documented with the choices' own spellings)."""
+
+    field_class = AnyCaseMultipleChoiceField
 
 
 class _FreshChoices(django_filters.fields.ModelChoiceIterator):
@@ -153,6 +192,13 @@ MAX_VALUES = 20
 
 # For a parameter that takes one value, given different ones: the search forms' and the API's pagination's.
 REPEATED = _("Give one value, not several.")
+
+
+def unknown_parameters(names: Iterable[str], search: "FilterSet", allowed: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Each name that is neither a filter of ``search`` nor ``allowed``, with its error: a typo (``?dya=2``)
+    would otherwise be ignored, and the answer would hold every meeting instead of the few asked for."""
+    unknown = set(names) - set(search.filters) - set(allowed)
+    return {name: [gettext("Unknown parameter.")] for name in sorted(unknown)}
 
 
 def given_values(values: Iterable[str]) -> list[str]:

@@ -4,12 +4,12 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from finder.filters import CodesFilter, FilterSet, YesNoFilter
+from finder.filters import AnyCaseChoiceFilter, AnyCaseMultipleChoiceFilter, CodesFilter, FilterSet, YesNoFilter
 from groups.models import Concern, Kind, Organization
 
 
 class OrganizationFilter(FilterSet):
-    kind = django_filters.MultipleChoiceFilter(
+    kind = AnyCaseMultipleChoiceFilter(
         method="filter_kind", choices=Kind.choices, help_text="twelve-step, secular, religious, family; OR."
     )
     addresses = CodesFilter(
@@ -18,7 +18,7 @@ class OrganizationFilter(FilterSet):
         to_field_name="slug",
         help_text="What it addresses: alcohol, drugs (includes specific drugs), cocaine, gambling, nicotine…; OR.",
     )
-    audience = django_filters.ChoiceFilter(
+    audience = AnyCaseChoiceFilter(
         method="filter_audience",
         choices=[
             (Organization.Audience.PEOPLE, _("People with the problem")),

@@ -29,7 +29,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "valid": valid,
             "kinds": Kind.choices,
             "concerns": Concern.objects.all(),
-            "picked": {name: set(request.GET.getlist(name)) for name in ("kind", "addresses")},
+            "picked": {
+                "kind": {v.lower() for v in request.GET.getlist("kind")},
+                "addresses": set(request.GET.getlist("addresses")),
+            },
         },
     )
 

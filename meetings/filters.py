@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from finder.filters import CodesFilter, FilterSet, YesNoFilter
+from finder.filters import AnyCaseChoiceFilter, AnyCaseMultipleChoiceFilter, CodesFilter, FilterSet, YesNoFilter
 from groups.models import Kind, Organization
 from meetings import geocoding, schedule
 from meetings.distance import from_miles, to_miles
@@ -65,7 +65,7 @@ def _is_language(value: str) -> bool:
 
 
 @extend_schema_field({"type": "string", "enum": [value for value, _label in DAY_CHOICES]})
-class DaysFilter(django_filters.MultipleChoiceFilter):
+class DaysFilter(AnyCaseMultipleChoiceFilter):
     """Weekdays as numbers or names, "today" or "tomorrow" (documented as strings, not integers)."""
 
 
@@ -193,7 +193,7 @@ class MeetingFilter(FilterSet):
         coerce=int,
         help_text=f"Radius around the place, in `units` (default {DEFAULT_DISTANCE}).",
     )
-    units = django_filters.ChoiceFilter(method="filter_nothing", choices=UNITS, help_text="mi (default) or km.")
+    units = AnyCaseChoiceFilter(method="filter_nothing", choices=UNITS, help_text="mi (default) or km.")
     tz = django_filters.CharFilter(
         method="filter_nothing",
         max_length=64,
@@ -206,7 +206,7 @@ class MeetingFilter(FilterSet):
         help_text="0-6 (0 = Sunday), sunday…saturday, today or tomorrow; repeat for several. "
         "Today and tomorrow are taken in each meeting's own time zone; today leaves out meetings that are over.",
     )
-    time = django_filters.MultipleChoiceFilter(
+    time = AnyCaseMultipleChoiceFilter(
         method="filter_time_of_day",
         choices=TIME_CHOICES,
         help_text="morning 4-12, midday 11-14, afternoon 12-17, evening 17-21, night 21-4 (start time).",
@@ -228,10 +228,10 @@ class MeetingFilter(FilterSet):
         queryset=Organization.objects.order_by().only("pk", "slug"),
         help_text="Organization slugs; several are combined with OR.",
     )
-    kind = django_filters.MultipleChoiceFilter(
+    kind = AnyCaseMultipleChoiceFilter(
         method="filter_kind", choices=Kind.choices, help_text="twelve-step, secular, religious or family."
     )
-    attendance = django_filters.MultipleChoiceFilter(
+    attendance = AnyCaseMultipleChoiceFilter(
         method="filter_attendance",
         choices=ATTENDANCE_CHOICES,
         help_text=(

@@ -1,10 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Organization
-from meetings.models import ChangeReport, Feed, Weekday, validate_time_zone
-from meetings.reports import ALL_SUGGESTIONS, SUGGESTIONS
+from meetings.models import ChangeReport, Feed, Meeting, Weekday, validate_time_zone
+from meetings.reports import ALL_SUGGESTIONS, SUGGESTIONS, problems_for
 from meetings.sources import FORMATS
 
 
@@ -49,7 +50,11 @@ class ChangeReportForm(forms.Form):
     """A visitor's "Report a problem": what is wrong and, if they know, what is right. Nothing about them."""
 
     problem = forms.ChoiceField(
-        label=_("What is wrong with this listing?"), choices=ChangeReport.Problem.choices, widget=forms.RadioSelect
+        label=_("What is wrong with this listing?"),
+        choices=ChangeReport.Problem.choices,  # narrowed to the meeting's in __init__
+        widget=forms.RadioSelect,
+        # Also for a problem this meeting cannot have (a join link for an in-person meeting), posted by hand.
+        error_messages={"invalid_choice": _("Choose one of the problems listed.")},
     )
     suggested_day = forms.TypedChoiceField(
         label=_("The right day"),
@@ -82,12 +87,17 @@ class ChangeReportForm(forms.Form):
         required=False,
         assume_scheme="https",
     )
+    # Optional but for "Something else" (see clean); static/js/report.js marks it required when that is chosen.
     message = forms.CharField(
-        label=_("Anything else (optional)"),
-        help_text=_("Volunteers who keep this listing read it. Please leave out names, phone numbers and emails."),
+        label=_("Details"),
+        help_text=format_lazy(
+            "{} {}",
+            _("Required when you choose “Something else”."),
+            _("Volunteers who keep this listing read it. Please leave out names, phone numbers and emails."),
+        ),
         max_length=ChangeReport.MESSAGE_LENGTH,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-required-for": ChangeReport.Problem.OTHER}),
     )
     # A honeypot: hidden from people (and from screen readers), filled in by bots that fill in everything.
     homepage = forms.CharField(
@@ -102,6 +112,12 @@ class ChangeReportForm(forms.Form):
         ChangeReport.Problem.WRONG_PLACE: _("If you know the right place"),
         ChangeReport.Problem.BROKEN_LINK: _("If you know a link that works"),
     }
+
+    def __init__(self, *args, meeting: Meeting, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the problems that fit the meeting are offered, and accepted.
+        self.problems = problems_for(meeting)
+        self.fields["problem"].choices = [(problem.value, problem.label) for problem in self.problems]
 
     def clean(self):
         data = super().clean()
@@ -122,7 +138,9 @@ class ChangeReportForm(forms.Form):
     def suggestion_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """(problem, legend, fields) for each group of suggested values, for the template's fieldsets."""
         return [
-            (problem, self.LEGENDS[problem], [self[name] for name in names]) for problem, names in SUGGESTIONS.items()
+            (problem, self.LEGENDS[problem], [self[name] for name in names])
+            for problem, names in SUGGESTIONS.items()
+            if problem in self.problems
         ]
 
     def report_data(self) -> dict:

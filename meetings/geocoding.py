@@ -25,7 +25,7 @@ import zipcodes
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -666,17 +666,27 @@ def zone_near(latitude: float, longitude: float, miles: float = 200) -> str:
 
     Callers round the coordinates (about 1 km) so the cache serves a whole intergroup's venues.
     """
+    nearest = _nearest_places(latitude, longitude, miles).exclude(timezone="").values_list("timezone", flat=True)
+    return nearest.first() or ""
+
+
+def town_near(latitude: float, longitude: float, miles: float = 25) -> str:
+    """The label of the gazetteer city nearest to a point ("Philadelphia, PA"), or "" if none is within ``miles``.
+
+    Not cached: the point is often a visitor's own position, which is kept nowhere.
+    """
+    nearest = _nearest_places(latitude, longitude, miles).only("name", "admin1", "country").first()
+    return place_label(nearest) if nearest else ""
+
+
+def _nearest_places(latitude: float, longitude: float, miles: float) -> QuerySet[Place]:
     box = distance.bounding_box(latitude, longitude, miles)
-    nearest = (
+    return (
         Place.objects.filter(distance.within_box(box, "latitude", "longitude"))
-        .exclude(timezone="")
         .annotate(miles=distance.distance_miles(latitude, longitude, "latitude", "longitude"))
         .filter(miles__lte=miles)
         .order_by("miles")
-        .values_list("timezone", flat=True)
-        .first()
     )
-    return nearest or ""
 
 
 def country_code(text: str) -> str:

@@ -32,6 +32,9 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
     Problem.BROKEN_LINK: ("suggested_conference_url",),
 }
 ALL_SUGGESTIONS = frozenset(name for names in SUGGESTIONS.values() for name in names)
+# Problems with a venue, or with a join link: only for meetings whose page shows one (a hybrid meeting's shows both).
+VENUE_PROBLEMS = frozenset({Problem.WRONG_PLACE})
+LINK_PROBLEMS = frozenset({Problem.BROKEN_LINK})
 
 
 class ReportError(Exception):
@@ -49,6 +52,16 @@ def file_report(meeting: Meeting, problem: str, message: str = "", **suggested) 
         if name in SUGGESTIONS.get(problem, ()) and value not in (None, "")
     }
     return ChangeReport.objects.create(meeting=meeting, problem=problem, message=message.strip(), **kept)
+
+
+def problems_for(meeting: Meeting) -> list[Problem]:
+    """The problems a visitor may report about ``meeting``, in the form's order.
+
+    No wrong venue for an online meeting, no broken link for one met in person. A temporarily inactive
+    meeting's page shows neither a venue nor a link, so neither is offered for it.
+    """
+    unfit = (set() if meeting.is_in_person else VENUE_PROBLEMS) | (set() if meeting.is_online else LINK_PROBLEMS)
+    return [problem for problem in Problem if problem not in unfit]
 
 
 def take_report_slot(client: str) -> bool:

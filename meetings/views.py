@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
 from finder.clients import client_key
+from finder.filters import given_values, unknown_parameters
 from finder.pagination import CountingPaginator
 from groups.models import Kind, Organization
-from meetings import exporting, referral, reports
+from meetings import exporting, geocoding, referral, reports
 from meetings.feeds import csv as csv_feed
 from meetings.feeds import meeting_guide
 from meetings.feeds.ical import render_calendar
@@ -54,6 +55,9 @@ FIELD_LABELS = {
 EXPORT_CHUNK = 2000
 MAX_CALENDAR_EVENTS = 500
 PARTIAL_HEADER = "X-Finder-Partial"
+# Meetings ticked for a handout that the finder carries from search to search (``?m=``); the handout itself
+# takes referral.MAX_MEETINGS and says so when given more.
+MAX_TICKED = 50
 
 
 @dataclass
@@ -109,6 +113,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     )
     results = [_result(meeting, search) for meeting in page]
     empty = valid and page.paginator.count == 0
+    ticked = _ticked(request)
     partial = bool(request.headers.get(PARTIAL_HEADER))  # the script asks for the results only
     context = {
         "search": search,
@@ -117,10 +122,15 @@ def finder(request: HttpRequest) -> HttpResponse:
         "page": page,
         "results": results,
         "has_demo": any(result.meeting.is_demo for result in results),
+        "place_label": _place_label(search) if valid else "",
+        "ticked": set(ticked),
+        "ticked_elsewhere": _ticked_elsewhere(ticked, results),
+        "ticked_query": urlencode([("m", slug) for slug in ticked]),
         # Larger distances with meetings, for an empty result ("23 within 25 miles").
         "wider": [(d, n) for d, n in search.counts_farther_away().items() if n] if empty else [],
         "narrowed": empty and _narrowed(search),
         "query_without_page": _query_without(request, "page"),
+        "export_query": _query_without(request, "page", "m"),
         "query_without_distance": _query_without(request, "page", "distance"),
         "query_without_place": _query_without(request, "page", "near", "lat", "lng"),
         "options": None if partial else _options(request),
@@ -180,8 +190,11 @@ def _exported(request: HttpRequest, slug: str | None, ordered: bool = False):
     if not params:
         return queryset.order_by("pk")
     search = MeetingFilter(params, queryset, request=request)
+    errors = unknown_parameters(params, search)
     if not search.is_valid():
-        return JsonResponse({field: list(errors) for field, errors in search.errors.items()}, status=400)
+        errors.update({field: list(messages) for field, messages in search.errors.items()})
+    if errors:
+        return JsonResponse(errors, status=400)
     return search.qs if ordered else search.qs.order_by("pk")
 
 
@@ -191,9 +204,19 @@ def _base_url(request: HttpRequest) -> str:
 
 def referral_sheet(request: HttpRequest) -> HttpResponse:
     """A printable handout of the ticked meetings; the selection lives only in the URL."""
-    slugs = list(dict.fromkeys(request.GET.getlist("m")))[: referral.MAX_MEETINGS + 1]
+    slugs = given_values(request.GET.getlist("m"))
+    if set(request.GET) - {"m"}:
+        # Sent from the finder's form, with the search: the handout's address names the meetings, not the place.
+        return redirect(f"{reverse('meetings:referral')}?{urlencode([('m', slug) for slug in slugs])}")
+    slugs = slugs[: referral.MAX_MEETINGS + 1]
     found = {m.slug: m for m in Meeting.objects.published().with_details().filter(slug__in=slugs)}
     meetings = [found[slug] for slug in slugs if slug in found][: referral.MAX_MEETINGS]
+    return _render_handout(request, meetings, missing=[slug for slug in slugs if slug not in found], slugs=slugs)
+
+
+def _render_handout(
+    request: HttpRequest, meetings: list[Meeting], *, missing: list[str], slugs: list[str], gone: bool = False
+) -> HttpResponse:
     # No meeting found (unknown or removed slugs only): no short link to make.
     short = (
         request.build_absolute_uri(reverse("meetings:referral-short", args=[referral.pack([m.pk for m in meetings])]))
@@ -205,13 +228,17 @@ def referral_sheet(request: HttpRequest) -> HttpResponse:
         "meetings/referral.html",
         {
             "meetings": meetings,
-            "missing": [slug for slug in slugs if slug not in found],
+            "missing": missing,
             "too_many": len(slugs) > referral.MAX_MEETINGS,
             "limit": referral.MAX_MEETINGS,
             "short_link": short,
             "qr": referral.qr_svg(short) if meetings else "",
             "has_demo": any(m.is_demo for m in meetings),
+            # "Change this handout": the finder, with these meetings ticked.
+            "ticked_query": urlencode([("m", m.slug) for m in meetings]),
+            "gone": gone,
         },
+        status=410 if gone else 200,
     )
 
 
@@ -221,6 +248,9 @@ def referral_short_link(request: HttpRequest, token: str) -> HttpResponse:
     except ValueError:
         raise Http404("This handout link is not valid.") from None
     slugs = dict(Meeting.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    if not slugs:
+        # A printed handout whose meetings were all deleted: say so to its reader (a patient, not the clinician).
+        return _render_handout(request, [], missing=[], slugs=[], gone=True)
     query = urlencode([("m", slugs[pk]) for pk in ids if pk in slugs])
     return redirect(f"{reverse('meetings:referral')}?{query}")
 
@@ -242,7 +272,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def meeting_report(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Report a problem": a short form; the report queues for the meeting's curators (meetings.reports)."""
     meeting = get_object_or_404(Meeting.objects.published().select_related("organization"), slug=slug)
-    form = ChangeReportForm(request.POST or None)
+    form = ChangeReportForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         if not reports.take_report_slot(client_key(request)):
             # The form comes back filled in, so nothing typed is lost.
@@ -288,14 +318,42 @@ def _narrowed(search: MeetingFilter) -> bool:
     )
 
 
+def _place_label(search: MeetingFilter) -> str:
+    """Where the search is centred, as the page says it; a point also names its nearest town, so that a
+    position the browser got wrong ("Use my location" on a computer) shows at once."""
+    place = search.place
+    if place is None or not search.searches_by_place:
+        return ""
+    town = geocoding.town_near(place.latitude, place.longitude) if place.kind == "coordinates" else ""
+    return gettext("%(point)s (near %(town)s)") % {"point": place.label, "town": town} if town else place.label
+
+
+def _ticked(request: HttpRequest) -> list[str]:
+    """Slugs of the meetings ticked for a handout, kept from search to search in the address."""
+    return given_values(request.GET.getlist("m"))[:MAX_TICKED]
+
+
+def _ticked_elsewhere(ticked: list[str], results: list[Result]) -> list[Meeting]:
+    """Ticked meetings this page of results does not show, so that their ticks stay in the form."""
+    shown = {result.meeting.slug for result in results}
+    wanted = [slug for slug in ticked if slug not in shown]
+    if not wanted:
+        return []
+    found = Meeting.objects.published().only("slug", "name", "day", "start_time", "timezone", "is_demo")
+    by_slug = {meeting.slug: meeting for meeting in found.filter(slug__in=wanted)}
+    return [by_slug[slug] for slug in wanted if slug in by_slug]
+
+
 def _query_without(request: HttpRequest, *names: str) -> str:
     return urlencode([(k, v) for k, values in request.GET.lists() if k not in names for v in values])
 
 
 def _options(request: HttpRequest) -> dict:
     """Choices for the form's checkboxes, with what the visitor picked (the page builds its own markup)."""
-    picked = {
-        name: set(request.GET.getlist(name)) for name in ("day", "time", "attendance", "kind", "type", "organization")
+    picked = {name: set(request.GET.getlist(name)) for name in ("type", "organization")}
+    # These are taken in any letter case (?day=Tuesday), as the search takes them.
+    picked |= {
+        name: {value.lower() for value in request.GET.getlist(name)} for name in ("day", "time", "attendance", "kind")
     }
     days = [("today", _("Today")), ("tomorrow", _("Tomorrow"))] + [(str(d.value), d.label) for d in Weekday]
     # A day named in words (?day=monday) ticks the same box as its number.

@@ -151,7 +151,17 @@ if (form && results) {
     near.placeholder = lat.value && !near.value ? words.yourLocation : nearPlaceholder;
   }
 
+  // The meetings ticked for a handout, as ?m= (the ticks belong to this form, though they sit in the results).
+  function withTicks(url) {
+    const target = new URL(url, location.href);
+    target.searchParams.delete("m");
+    for (const [name, value] of new FormData(form)) if (name === "m") target.searchParams.append("m", value);
+    return target;
+  }
+
   form.addEventListener("submit", (event) => {
+    // "Make a printable handout" submits this form to the handout's own address: let the browser go there.
+    if (event.submitter?.hasAttribute("formaction")) return;
     event.preventDefault();
     // Focus stays on Search, in the form, where the person was; the announcer reads out the new count.
     load(searchUrl(), { push: true, reveal: true });
@@ -160,11 +170,18 @@ if (form && results) {
   form.addEventListener("change", (event) => {
     if (event.target.matches("input[type=checkbox], select")) load(searchUrl(), { push: true });
   });
-  // Pager and suggestion links inside the results point at the finder: load them in place too.
+  // A tick for the handout searches nothing, but the address keeps it: Reload, Back and a bookmark keep the handout.
+  results.addEventListener("change", (event) => {
+    if (event.target.name !== "m") return;
+    history.replaceState(null, "", withTicks(location.href).href);
+    shown = location.pathname + location.search;
+  });
+  // Pager and suggestion links inside the results point at the finder: load them in place too, with the ticks
+  // made since the results came (the links carry only those ticked before).
   results.addEventListener("click", (event) => {
     const link = event.target.closest("a[href]");
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    const url = new URL(link.href, location.href);
+    const url = withTicks(link.href);
     if (url.origin !== location.origin || url.pathname !== finderPath) return;
     event.preventDefault();
     syncForm(url);

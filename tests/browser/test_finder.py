@@ -166,3 +166,42 @@ def test_a_clinician_ticks_meetings_of_two_fellowships_and_opens_the_handout(pag
     assert page.locator(".qr svg").is_visible()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_clinician_keeps_ticked_meetings_across_searches_and_a_reload(page, live_server, meetings):
+    page.goto(live_server.url + "/?near=19107&day=2")
+    page.locator("li.meeting", has_text="Tuesday Women").get_by_label("Add to handout").check()
+    # Another search, in place: Thursdays instead of Tuesdays.
+    page.get_by_label("Tuesday", exact=True).uncheck()
+    page.locator("li.meeting", has_text="Online SMART").wait_for(state="detached")
+    page.get_by_label("Thursday", exact=True).check()
+    page.locator("li.meeting", has_text="Thursday SMART").wait_for()
+    also = page.get_by_role("group", name="Also ticked for the handout, from other searches")
+    assert also.get_by_role("checkbox", name=re.compile("Tuesday Women")).is_checked()
+    page.locator("li.meeting", has_text="Thursday SMART").get_by_label("Add to handout").check()
+
+    page.reload()  # the address holds the ticks
+    assert page.locator("li.meeting", has_text="Thursday SMART").get_by_label("Add to handout").is_checked()
+    assert also.get_by_role("checkbox", name=re.compile("Tuesday Women")).is_checked()
+
+    page.get_by_role("button", name="Make a printable handout of the ticked meetings").click()
+    page.wait_for_url(re.compile(r"/referral/\?m=[a-z-]+&m=[a-z-]+$"))
+    assert sorted(page.locator(".handout-meetings h2").all_inner_texts()) == ["Thursday SMART", "Tuesday Women"]
+    page.get_by_role("link", name="Add or remove meetings").click()
+    page.wait_for_url(re.compile(r"/\?m="))
+    assert page.locator("input[name=m]:checked").count() == 2
+
+
+def test_ticks_survive_a_new_search_without_javascript(browser, live_server, meetings):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/?near=19107&day=2")
+    page.locator("li.meeting", has_text="Tuesday Women").get_by_label("Add to handout").check()
+    page.get_by_label("Tuesday", exact=True).uncheck()
+    page.get_by_label("Thursday", exact=True).check()
+    page.get_by_role("button", name="Search").click()
+    page.locator("li.meeting", has_text="Thursday SMART").get_by_label("Add to handout").check()
+    page.get_by_role("button", name="Make a printable handout of the ticked meetings").click()
+    page.wait_for_url(re.compile(r"/referral/\?m=[a-z-]+&m=[a-z-]+$"))  # the search left out of the address
+    assert sorted(page.locator(".handout-meetings h2").all_inner_texts()) == ["Thursday SMART", "Tuesday Women"]
+    context.close()

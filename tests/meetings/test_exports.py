@@ -136,6 +136,13 @@ class TestFeeds:
         response = client.get("/meetings/feed.json", {"day": "someday"})
         assert response.status_code == 400 and "day" in response.json()
 
+    @pytest.mark.parametrize("path", ["/meetings/feed.json", "/meetings/feed.csv", "/meetings/calendar.ics"])
+    def test_a_misspelt_parameter_is_a_400_naming_it_not_every_meeting(self, client, finder_meetings, path):
+        response = client.get(path, {"dya": "2", "type": "W"})
+        assert response.status_code == 400
+        assert response.json() == {"dya": ["Unknown parameter."]}
+        assert client.get(path, {"day": "2", "format": "json"}).status_code == 200
+
     def test_one_organizations_feed(self, client, finder_meetings):
         rows = json.loads(body(client.get("/meetings/feed/smart-recovery.json")))
         assert {row["slug"] for row in rows} == {"burlington-smart", "smart-online"}

