@@ -62,9 +62,13 @@ MIDDLEWARE = [
     # compressed responses with random bytes against BREACH. Static files come pre-compressed from WhiteNoise.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their long-lived caching), before LocaleMiddleware (to see its Vary).
+    "finder.caching.private_searches",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The visitor's language: the switch's cookie, else the browser's Accept-Language (no URL prefixes).
     "django.middleware.locale.LocaleMiddleware",
+    # A 400 for more parameters than Django reads, in the visitor's language (finder/parameters.py).
+    "finder.parameters.refuse_too_many_parameters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
