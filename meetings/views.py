@@ -108,9 +108,9 @@ def _day_label(moment: dt.datetime, now: dt.datetime) -> str:
 def finder(request: HttpRequest) -> HttpResponse:
     search = MeetingFilter(request.GET, request=request)
     valid = search.is_valid()
-    page = CountingPaginator(search.qs if valid else Meeting.objects.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # A blank page (?page=2&page=) is no value, as for the filters; the pager's links never send two.
+    page_number = (given_values(request.GET.getlist("page")) or [None])[-1]
+    page = CountingPaginator(search.qs if valid else Meeting.objects.none(), PAGE_SIZE).get_page(page_number)
     results = [_result(meeting, search) for meeting in page]
     empty = valid and page.paginator.count == 0
     ticked = _ticked(request)

@@ -131,8 +131,10 @@ if (form && results) {
 
   function clearStaleErrors() {
     form.querySelectorAll(".error:not(.locate-message)").forEach((element) => element.remove());
-    near.removeAttribute("aria-invalid");
-    near.removeAttribute("aria-describedby");
+    for (const field of form.querySelectorAll("[aria-invalid]")) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    }
   }
 
   // Put the form back in step with an address (Back/Forward, or a link inside the results).
@@ -219,7 +221,10 @@ if (form && results) {
       mapBox.setAttribute("role", "region");
       mapBox.setAttribute("aria-label", mapBox.dataset.label || "Map of the meetings listed above");
       // No scroll-wheel zoom: scrolling the page over the map should scroll the page.
-      map = L.map(mapBox, { scrollWheelZoom: false });
+      map = L.map(mapBox, { scrollWheelZoom: false, zoomControl: false });
+      // Leaflet's own zoom buttons are named in English: name them in the page's language.
+      const { zoomIn = "Zoom in", zoomOut = "Zoom out" } = mapBox.dataset;
+      L.control.zoom({ zoomInTitle: zoomIn, zoomOutTitle: zoomOut }).addTo(map);
       // Tiles only when the operator configured a server: otherwise no third-party requests.
       // Leaflet hides tiles that fail to load; the markers keep working on the plain background.
       if (mapBox.dataset.tiles) {

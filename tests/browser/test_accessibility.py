@@ -53,6 +53,9 @@ PAGES = [
     "/guides/",
     *[f"/guides/{guide.slug}/" for guide in GUIDES],
     "/referral/?m=tuesday-women&m=online-smart",
+    # Ticked in another search: the "Also ticked for the handout" group.
+    "/?attendance=online&m=tuesday-women",
+    "/?start_after=25:00",  # errors tied to their fields
 ]
 # Not /api/docs/: it is Swagger UI's page for developers, whose own markup nests controls (nested-interactive)
 # and whose method badges fail contrast; that is fixed upstream or not at all, not in our templates.
@@ -79,6 +82,24 @@ def test_the_page_has_no_wcag_violations(visitor, site, path):
     # Collapsed sections count too: open every <details> so axe sees what is inside.
     visitor.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     assert_no_violations(visitor)
+
+
+def test_the_not_found_page_has_no_wcag_violations(visitor, site):
+    response = visitor.goto(site + "/meetings/no-such-meeting/")
+    assert response.status == 404
+    assert visitor.locator("html").get_attribute("lang") == visitor.evaluate("navigator.language.slice(0, 2)")
+    assert_no_violations(visitor)
+
+
+def test_the_maps_zoom_buttons_are_named_in_the_pages_language(visitor, site):
+    visitor.goto(site + "/?near=19103")
+    zoom_in = visitor.locator("#map .leaflet-control-zoom-in")
+    zoom_in.wait_for()
+    spanish = visitor.evaluate("navigator.language.startsWith('es')")
+    assert zoom_in.get_attribute("title") == ("Acercar" if spanish else "Zoom in")
+    assert visitor.locator("#map .leaflet-control-zoom-out").get_attribute("title") == (
+        "Alejar" if spanish else "Zoom out"
+    )
 
 
 def test_the_report_form_with_its_errors_has_no_wcag_violations(page, site):

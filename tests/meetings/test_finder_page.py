@@ -194,6 +194,11 @@ def test_the_pager_links_carry_no_stray_ampersand(client, finder_meetings, monke
     assert 'rel="prev" href="?page=1#results"' in page(client, page="2")
 
 
+def test_a_blank_page_number_beside_one_is_no_value(client, finder_meetings, monkeypatch):
+    monkeypatch.setattr("meetings.views.PAGE_SIZE", 2)
+    assert "Page 2 of" in client.get("/?page=2&page=").content.decode()
+
+
 def test_an_empty_search_without_a_place_or_choices_says_so(client, db):
     Meeting.objects.update(status=Meeting.Status.DRAFT)  # rolled back after the test
     html = page(client)
@@ -204,6 +209,13 @@ def test_an_empty_search_without_a_place_or_choices_says_so(client, db):
 
 def test_a_bad_time_zone_is_named_in_words(client, finder_meetings):
     assert re.search(r'<p class="error" role="alert">Time zone: ', page(client, tz="Factory"))
+
+
+def test_a_bad_start_time_is_named_and_tied_to_its_field(client, finder_meetings):
+    html = page(client, start_after="25:00", start_before="9pm")
+    assert 'id="id_start_after" value="25:00" aria-invalid="true" aria-describedby="start_after-error">' in html
+    assert '<p id="start_after-error" class="error" role="alert">Start time from: Enter a valid time.</p>' in html
+    assert '<p id="start_before-error" class="error" role="alert">Start time to: Enter a valid time.</p>' in html
 
 
 def test_the_form_works_without_javascript(client, finder_meetings):
