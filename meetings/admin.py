@@ -34,6 +34,7 @@ from meetings.models import (
     MeetingType,
     OrganizationTypeCode,
     Place,
+    PlaceAlias,
     TypeFacet,
 )
 from meetings.sources import import_source
@@ -397,6 +398,17 @@ class PlaceAdmin(ModelAdmin):
     list_display = ["name", "admin1", "country", "population", "timezone", "latitude", "longitude"]
     list_filter = ["country"]
     search_fields = ["name", "search_name"]
+    show_full_result_count = False
+
+
+@admin.register(PlaceAlias)
+class PlaceAliasAdmin(ModelAdmin):
+    """Other names of the gazetteer's larger cities ("nueva york"), which a place search also reads; refreshed
+    with the places by ``manage.py load_places``. Here to see why a name finds the city it finds."""
+
+    list_display = ["search_name", "place"]
+    list_select_related = ["place"]
+    search_fields = ["search_name", "place__name"]
     show_full_result_count = False
 
 

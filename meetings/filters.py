@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext
@@ -181,6 +181,20 @@ class MeetingSearchForm(forms.Form):
         return data
 
 
+def _named_by(words: list[str]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """For each word, the ids of the meeting types and of the organizations with it as a whole word of a name
+    (English or Spanish, short or long; any case and accents): "women" is the Women type, not Men's."""
+    wanted = {word: geocoding.search_name(word) for word in words}
+    types = MeetingType.objects.order_by().values_list("pk", "name_en", "name_es")
+    organizations = Organization.objects.order_by().values_list("pk", "name", "short_name")
+
+    def ids(rows) -> dict[str, list[int]]:
+        named = [(pk, {part for text in names for part in geocoding.search_name(text).split()}) for pk, *names in rows]
+        return {word: [pk for pk, parts in named if folded and folded in parts] for word, folded in wanted.items()}
+
+    return ids(types), ids(organizations)
+
+
 class MeetingFilter(FilterSet):
     near = django_filters.CharFilter(
         method="filter_nothing", max_length=200, help_text='A US ZIP code, "City, ST", "City, Country" or "lat,lng".'
@@ -245,7 +259,8 @@ class MeetingFilter(FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
-        help_text="Up to 8 words, each in the name, group, venue, address or notes.",
+        help_text="Up to 8 words, each in the name, group, venue, address or notes, or a whole word of the "
+        "organization's or a type's name.",
     )
 
     class Meta:
@@ -305,10 +320,21 @@ class MeetingFilter(FilterSet):
         postgresql = connection.vendor == "postgresql"
         contains = "unaccent__icontains" if postgresql else "icontains"
         fields = ("name", "group_name", "location__name", "location__formatted_address", "notes")
+        words = value.split()  # at most MAX_WORDS (MeetingSearchForm)
+        types, organizations = _named_by(words)
         q = Q()
-        for word in value.split():  # at most MAX_WORDS (MeetingSearchForm)
+        for word in words:
             spellings = {word} if postgresql else {word, word.lower(), word.capitalize()}
-            q &= reduce(operator.or_, (Q(**{f"{field}__{contains}": each}) for field in fields for each in spellings))
+            matches = reduce(
+                operator.or_, (Q(**{f"{field}__{contains}": each}) for field in fields for each in spellings)
+            )
+            # Also a whole word of a type's or an organization's name: "women", "español", "smart", "AA".
+            if organizations[word]:
+                matches |= Q(organization_id__in=organizations[word])
+            if types[word]:
+                typed = Meeting.types.through.objects.filter(meeting_id=OuterRef("pk"), meetingtype_id__in=types[word])
+                matches |= Q(Exists(typed))
+            q &= matches
         return queryset.filter(q)
 
     def filter_queryset(self, queryset):

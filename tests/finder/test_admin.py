@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from meetings.models import ChangeReport, Contact, Curator, Feed, Meeting, Place
+from meetings.models import ChangeReport, Contact, Curator, Feed, Meeting, Place, PlaceAlias
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,11 @@ def with_every_model(site_data):
     meeting = Meeting.objects.select_related("organization").first()
     Contact.objects.create(meeting=meeting, name="Secretary", email="sec@example.org")
     Feed.objects.create(name="Intergroup feed", url="https://example.org/feed.json", organization=meeting.organization)
-    Place.objects.create(
+    philadelphia = Place.objects.create(
         geonameid=4560349, name="Philadelphia", search_name="philadelphia", admin1="PA", country="US",
         latitude=39.95233, longitude=-75.16379, population=1567442, timezone="America/New_York",
     )  # fmt: skip
+    PlaceAlias.objects.create(place=philadelphia, search_name="filadelfia")
     curator = Curator.objects.create(user=get_user_model().objects.create_user("curator"), regions="US-PA")
     curator.organizations.add(meeting.organization)
     ChangeReport.objects.create(meeting=meeting, problem=ChangeReport.Problem.OTHER, message="The hall moved.")

@@ -158,6 +158,15 @@ class TestWhat:
         assert slugs(client, q="cedar street") == ["kensington-open"]
         assert set(slugs(client, q="burlington")) == {"burlington-smart"}
 
+    def test_words_find_the_meetings_of_a_type_or_an_organization_by_its_name(self, client, finder_meetings):
+        # "women" and "smart" typed in the Words box found only meetings with the word in their own texts.
+        women = {"mujeres", "burlington-smart"}  # the Women type, though neither name says "women"
+        assert set(slugs(client, q="women")) == set(slugs(client, q="MUJERES")) == women
+        assert set(slugs(client, q="smart")) == {"burlington-smart", "smart-online"}
+        assert set(slugs(client, q="AA")) == {"mujeres", "kensington-open"}
+        assert slugs(client, q="women smart") == ["burlington-smart"]  # each word, and
+        assert slugs(client, q="men") == []  # a whole word: the Men type, not Women
+
     def test_more_than_eight_words_are_refused_not_cut_short_in_silence(self, client, finder_meetings):
         # The ninth word was dropped: "… zzz-not-there" found every meeting the first eight found.
         assert slugs(client, q=" ".join(["cedar"] * 8)) == ["kensington-open"]
@@ -195,7 +204,7 @@ class TestWhen:
         assert starts == sorted(starts)
 
     def test_each_result_names_its_zone(self, client, finder_meetings):
-        row = next(r for r in search(client, q="Mujeres")["results"])
+        row = next(r for r in search(client, q="Mujeres Recuperación")["results"])
         assert row["timezone"] == "America/New_York"
         assert row["local_time"].startswith("Tuesday 7:30 PM E")  # EST or EDT
 
