@@ -19,7 +19,7 @@ from finder.clients import client_key
 from finder.filters import given_values, unknown_parameters
 from finder.pagination import CountingPaginator
 from groups.models import Kind, Organization
-from meetings import exporting, geocoding, referral, reports
+from meetings import exporting, geocoding, referral, reports, when_words
 from meetings.feeds import csv as csv_feed
 from meetings.feeds import meeting_guide
 from meetings.feeds.ical import render_calendar
@@ -106,6 +106,9 @@ def _day_label(moment: dt.datetime, now: dt.datetime) -> str:
 
 @vary_on_headers(PARTIAL_HEADER)
 def finder(request: HttpRequest) -> HttpResponse:
+    times = when_words.take_times(request.GET.get("near", ""))
+    if times is not None:
+        return redirect(_with_times(request, *times))
     search = MeetingFilter(request.GET, request=request)
     valid = search.is_valid()
     # A blank page (?page=2&page=) is no value, as for the filters; the pager's links never send two.
@@ -316,6 +319,17 @@ def _narrowed(search: MeetingFilter) -> bool:
     return any(data.get(name) for name in NARROWING if name != "organization") or any(
         search.data.getlist("organization")
     )
+
+
+def _with_times(request: HttpRequest, place: str, filters: dict[str, list[str]]) -> str:
+    """The finder's address for "19103 tonight": near=19103 with the When filters ticked, unless already chosen."""
+    query = request.GET.copy()
+    query["near"] = place
+    query.pop("page", None)
+    for name, values in filters.items():
+        if not given_values(query.getlist(name)):
+            query.setlist(name, values)
+    return f"{reverse('meetings:finder')}?{query.urlencode()}#results"
 
 
 def _place_label(search: MeetingFilter) -> str:

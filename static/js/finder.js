@@ -91,6 +91,11 @@ if (form && results) {
     try {
       const response = await fetch(url, { headers: { [PARTIAL_HEADER]: "1" }, signal: mine.signal });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (response.redirected) {
+        // "19103 tonight" comes back as near=19103 with Today and the evening ticked: show the form so.
+        url = response.url;
+        syncForm(url);
+      }
       const html = await response.text();
       results.innerHTML = html;
       // The server shows form errors beside the fields, outside #results: load the whole page for them.

@@ -205,3 +205,14 @@ def test_ticks_survive_a_new_search_without_javascript(browser, live_server, mee
     page.wait_for_url(re.compile(r"/referral/\?m=[a-z-]+&m=[a-z-]+$"))  # the search left out of the address
     assert sorted(page.locator(".handout-meetings h2").all_inner_texts()) == ["Thursday SMART", "Tuesday Women"]
     context.close()
+
+
+def test_a_time_typed_with_the_place_ticks_the_when_filters(page, live_server, meetings):
+    page.goto(live_server.url + "/")
+    page.get_by_label("ZIP code, city, or coordinates").fill("19107 tonight")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".count", has_text="of Philadelphia, PA 19107").wait_for()
+    assert page.get_by_label("ZIP code, city, or coordinates").input_value() == "19107"
+    assert page.get_by_label("Today", exact=True).is_checked()
+    assert page.get_by_label("Evening", exact=True).is_checked() and page.get_by_label("Night", exact=True).is_checked()
+    assert "near=19107&" in page.url and "day=today&time=evening&time=night" in page.url

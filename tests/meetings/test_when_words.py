@@ -1,0 +1,41 @@
+"""Times typed into the place box: "19103 tonight" searches near 19103 for tonight's meetings."""
+
+import pytest
+
+from meetings.when_words import take_times
+
+TONIGHT = {"day": ["today"], "time": ["evening", "night"]}
+
+
+@pytest.mark.parametrize(
+    "typed, place, filters",
+    [
+        ("19103 tonight", "19103", TONIGHT),
+        ("19103, Tonight.", "19103", TONIGHT),
+        ("tonight near 19103", "19103", TONIGHT),
+        ("tonight 19103", "19103", TONIGHT),
+        ("Springfield, IL, tomorrow night", "Springfield, IL", {"day": ["tomorrow"], "time": ["evening", "night"]}),
+        ("Philadelphia PA today", "Philadelphia PA", {"day": ["today"]}),
+        ("hoy en Filadelfia", "Filadelfia", {"day": ["today"]}),
+        ("Filadelfia mañana", "Filadelfia", {"day": ["tomorrow"]}),
+        ("19103 right now", "19103", {"soon": ["true"]}),
+    ],
+)
+def test_it_takes_a_time_from_the_start_or_the_end_of_a_place(typed, place, filters):
+    assert take_times(typed) == (place, filters)
+
+
+@pytest.mark.parametrize("typed", ["19103", "Today Street", "Tonight", "hoy Filadelfia", "Nowata, OK", ""])
+def test_it_leaves_a_place_without_a_time_alone(typed):
+    assert take_times(typed) is None
+
+
+def test_the_finder_searches_near_the_place_with_the_times_ticked(client, db):
+    response = client.get("/", {"near": "19103 tonight", "kind": "secular", "page": "2"})
+    assert response.status_code == 302
+    assert response["Location"] == "/?near=19103&kind=secular&day=today&time=evening&time=night#results"
+
+
+def test_the_finder_keeps_the_days_and_times_the_person_chose(client, db):
+    response = client.get("/", {"near": "19103 tomorrow night", "day": "2", "time": ""})
+    assert response["Location"] == "/?near=19103&day=2&time=evening&time=night#results"
