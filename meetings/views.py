@@ -226,11 +226,14 @@ def _render_handout(
         if meetings
         else ""
     )
+    now = timezone.now()
     return render(
         request,
         "meetings/referral.html",
         {
             "meetings": meetings,
+            # Each with its next start, which static/js/meeting.js also gives in the reader's zone.
+            "entries": [(meeting, meeting.next_start(now)) for meeting in meetings],
             "missing": missing,
             "too_many": len(slugs) > referral.MAX_MEETINGS,
             "limit": referral.MAX_MEETINGS,

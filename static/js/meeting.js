@@ -1,8 +1,6 @@
-// Progressive enhancement for a meeting's page (templates/meetings/meeting_detail.html): the next start
-// in the visitor's own zone as well, when it differs from the meeting's, as the finder's results show it.
-// Without this file the page names the meeting's zone, which is always right.
-const when = document.querySelector("dd.when[data-zone]");
-const time = when?.querySelector("time[datetime]");
+// Progressive enhancement for a meeting's page (templates/meetings/meeting_detail.html) and the handout
+// (referral.html): each next start in the visitor's own zone as well, when it differs from the meeting's, as the
+// finder's results show it. Without this file the pages name the meeting's zone, which is always right.
 let zone = "";
 try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* no zone: nothing to add */ }
 
@@ -11,10 +9,13 @@ const offset = (iso) => {
   const match = /([+-])(\d\d):(\d\d)$/.exec(iso || "");
   return match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : null;
 };
-const start = time ? new Date(time.dateTime) : null;
-// Only when the clock differs: not for Detroit's visitor at a New York meeting, nor Asia/Calcutta's in Kolkata.
-if (when && time && zone && zone !== when.dataset.zone && offset(time.dateTime) !== -start.getTimezoneOffset()) {
-  const language = document.documentElement.lang || undefined;
+const language = document.documentElement.lang || undefined;
+
+for (const when of document.querySelectorAll(".when[data-zone]")) {
+  const time = when.querySelector("time[datetime]");
+  const start = time ? new Date(time.dateTime) : null;
+  // Only when the clock differs: not for Detroit's visitor at a New York meeting, nor Asia/Calcutta's in Kolkata.
+  if (!time || !zone || zone === when.dataset.zone || offset(time.dateTime) === -start.getTimezoneOffset()) continue;
   const part = (options, type) =>
     new Intl.DateTimeFormat(language, { timeZone: zone, ...options }).formatToParts(start).find((p) => p.type === type)?.value || "";
   const words = (when.dataset.yourTime || "%(day)s %(time)s your time (%(zone)s)")
