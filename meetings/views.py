@@ -127,6 +127,8 @@ def finder(request: HttpRequest) -> HttpResponse:
         "has_demo": any(result.meeting.is_demo for result in results),
         "place_label": _place_label(search) if valid else "",
         "ticked": set(ticked),
+        "handout_limit": referral.MAX_MEETINGS,
+        "ticked_count": len(ticked),
         "ticked_elsewhere": _ticked_elsewhere(ticked, results),
         "ticked_query": urlencode([("m", slug) for slug in ticked]),
         # Larger distances with meetings, for an empty result ("23 within 25 miles").
@@ -207,23 +209,42 @@ def _base_url(request: HttpRequest) -> str:
 
 def referral_sheet(request: HttpRequest) -> HttpResponse:
     """A printable handout of the ticked meetings; the selection lives only in the URL."""
-    slugs = given_values(request.GET.getlist("m"))
-    if set(request.GET) - {"m"}:
+    slugs = given_values(request.GET.getlist("m"))[:MAX_TICKED]
+    deleted = request.GET.get("gone", "")  # meetings a short link held that no longer exist
+    deleted = int(deleted) if deleted.isdecimal() and len(deleted) < 3 else 0
+    if set(request.GET) - {"m", "gone"}:
         # Sent from the finder's form, with the search: the handout's address names the meetings, not the place.
-        return redirect(f"{reverse('meetings:referral')}?{urlencode([('m', slug) for slug in slugs])}")
-    slugs = slugs[: referral.MAX_MEETINGS + 1]
+        query = [("m", slug) for slug in slugs] + ([("gone", deleted)] if deleted else [])
+        return redirect(f"{reverse('meetings:referral')}?{urlencode(query)}")
     found = {m.slug: m for m in Meeting.objects.published().with_details().filter(slug__in=slugs)}
-    meetings = [found[slug] for slug in slugs if slug in found][: referral.MAX_MEETINGS]
-    return _render_handout(request, meetings, missing=[slug for slug in slugs if slug not in found], slugs=slugs)
+    listed = [found[slug] for slug in slugs if slug in found]
+    inactive = Meeting.Attendance.INACTIVE
+    return _render_handout(
+        request,
+        [meeting for meeting in listed if meeting.attendance_mode != inactive],
+        paused=[meeting for meeting in listed if meeting.attendance_mode == inactive],
+        unlisted=len(slugs) - len(listed) + deleted,
+        slugs=slugs,
+    )
 
 
 def _render_handout(
-    request: HttpRequest, meetings: list[Meeting], *, missing: list[str], slugs: list[str], gone: bool = False
+    request: HttpRequest,
+    meetings: list[Meeting],
+    *,
+    paused: list[Meeting],
+    unlisted: int,
+    slugs: list[str],
+    gone: bool = False,
 ) -> HttpResponse:
-    # No meeting found (unknown or removed slugs only): no short link to make.
+    """The handout of ``meetings`` (the first referral.MAX_MEETINGS), naming those not meeting for now (paused)
+    and counting those no longer listed; ``gone``: a short link none of whose meetings exist."""
+    shown = meetings[: referral.MAX_MEETINGS]
+    # The short link keeps the paused meetings: it shows them again when they meet again.
+    kept = shown + paused
     short = (
-        request.build_absolute_uri(reverse("meetings:referral-short", args=[referral.pack([m.pk for m in meetings])]))
-        if meetings
+        request.build_absolute_uri(reverse("meetings:referral-short", args=[referral.pack([m.pk for m in kept])]))
+        if shown
         else ""
     )
     now = timezone.now()
@@ -231,17 +252,18 @@ def _render_handout(
         request,
         "meetings/referral.html",
         {
-            "meetings": meetings,
+            "meetings": shown,
             # Each with its next start, which static/js/meeting.js also gives in the reader's zone.
-            "entries": [(meeting, meeting.next_start(now)) for meeting in meetings],
-            "missing": missing,
-            "too_many": len(slugs) > referral.MAX_MEETINGS,
+            "entries": [(meeting, meeting.next_start(now)) for meeting in shown],
+            "paused": paused,
+            "unlisted": unlisted,
+            "too_many": len(meetings) > referral.MAX_MEETINGS,
             "limit": referral.MAX_MEETINGS,
             "short_link": short,
-            "qr": referral.qr_svg(short) if meetings else "",
-            "has_demo": any(m.is_demo for m in meetings),
-            # "Change this handout": the finder, with these meetings ticked.
-            "ticked_query": urlencode([("m", m.slug) for m in meetings]),
+            "qr": referral.qr_svg(short) if shown else "",
+            "has_demo": any(m.is_demo for m in kept),
+            # "Add or remove meetings": the finder with every meeting ticked, also those beyond the limit.
+            "ticked_query": urlencode([("m", slug) for slug in slugs]),
             "gone": gone,
         },
         status=410 if gone else 200,
@@ -255,10 +277,11 @@ def referral_short_link(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This handout link is not valid.") from None
     slugs = dict(Meeting.objects.filter(pk__in=ids).values_list("pk", "slug"))
     if not slugs:
-        # A printed handout whose meetings were all deleted: say so to its reader (a patient, not the clinician).
-        return _render_handout(request, [], missing=[], slugs=[], gone=True)
-    query = urlencode([("m", slugs[pk]) for pk in ids if pk in slugs])
-    return redirect(f"{reverse('meetings:referral')}?{query}")
+        # Mistyped, or its meetings deleted: the reader is a patient, not the clinician who ticked them.
+        return _render_handout(request, [], paused=[], unlisted=0, slugs=[], gone=True)
+    query = [("m", slugs[pk]) for pk in ids if pk in slugs]
+    deleted = len(set(ids) - slugs.keys())
+    return redirect(f"{reverse('meetings:referral')}?{urlencode(query + ([('gone', deleted)] if deleted else []))}")
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -342,7 +365,7 @@ def _place_label(search: MeetingFilter) -> str:
     if place is None or not search.searches_by_place:
         return ""
     town = geocoding.town_near(place.latitude, place.longitude) if place.kind == "coordinates" else ""
-    return gettext("%(point)s (near %(town)s)") % {"point": place.label, "town": town} if town else place.label
+    return gettext("%(point)s (%(town)s area)") % {"point": place.label, "town": town} if town else place.label
 
 
 def _ticked(request: HttpRequest) -> list[str]:
@@ -356,7 +379,7 @@ def _ticked_elsewhere(ticked: list[str], results: list[Result]) -> list[Meeting]
     wanted = [slug for slug in ticked if slug not in shown]
     if not wanted:
         return []
-    found = Meeting.objects.published().only("slug", "name", "day", "start_time", "timezone", "is_demo")
+    found = Meeting.objects.active().only("slug", "name", "day", "start_time", "timezone", "is_demo")
     by_slug = {meeting.slug: meeting for meeting in found.filter(slug__in=wanted)}
     return [by_slug[slug] for slug in wanted if slug in by_slug]
 
@@ -367,10 +390,11 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 def _options(request: HttpRequest) -> dict:
     """Choices for the form's checkboxes, with what the visitor picked (the page builds its own markup)."""
-    picked = {name: set(request.GET.getlist(name)) for name in ("type", "organization")}
-    # These are taken in any letter case (?day=Tuesday), as the search takes them.
+    picked = {"organization": set(request.GET.getlist("organization"))}
+    # These are taken in any letter case (?day=Tuesday, ?type=w), as the search takes them.
     picked |= {
-        name: {value.lower() for value in request.GET.getlist(name)} for name in ("day", "time", "attendance", "kind")
+        name: {value.lower() for value in request.GET.getlist(name)}
+        for name in ("day", "time", "attendance", "kind", "type")
     }
     days = [("today", _("Today")), ("tomorrow", _("Tomorrow"))] + [(str(d.value), d.label) for d in Weekday]
     # A day named in words (?day=monday) ticks the same box as its number.

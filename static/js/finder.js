@@ -142,6 +142,13 @@ if (form && results) {
     }
   }
 
+  // The server takes fixed choices in any letter case and days by name (?day=Monday): read them as it does.
+  const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+  const asChosen = (name, value) => {
+    const lower = value.toLowerCase();
+    return name === "day" && DAYS.includes(lower) ? String(DAYS.indexOf(lower)) : lower;
+  };
+
   // Put the form back in step with an address (Back/Forward, or a link inside the results).
   function syncForm(url) {
     const params = new URL(url, location.href).searchParams;
@@ -149,10 +156,13 @@ if (form && results) {
       if (!element.name || element.name === "tz") continue; // keep the visitor's zone
       const values = params.getAll(element.name);
       const last = values.at(-1); // the server refuses different values of one parameter; a repeat is the same
-      if (element.type === "checkbox") element.checked = values.includes(element.value);
+      const chosen = values.map((value) => asChosen(element.name, value));
+      if (element.type === "checkbox") element.checked = chosen.includes(element.value.toLowerCase());
       else if (element.tagName === "SELECT") {
-        const fallback = [...element.options].find((option) => option.defaultSelected) ?? element.options[0];
-        element.value = last ?? fallback?.value ?? "";
+        const options = [...element.options];
+        const option = last === undefined ? undefined : options.find((o) => o.value.toLowerCase() === chosen.at(-1));
+        const fallback = options.find((o) => o.defaultSelected) ?? options[0];
+        element.value = (option ?? fallback)?.value ?? "";
       } else element.value = last ?? "";
     }
     near.placeholder = lat.value && !near.value ? words.yourLocation : nearPlaceholder;
@@ -182,7 +192,17 @@ if (form && results) {
     if (event.target.name !== "m") return;
     history.replaceState(null, "", withTicks(location.href).href);
     shown = location.pathname + location.search;
+    countTicks();
   });
+  // More than a handout holds: say so as it happens, not on the handout.
+  function countTicks() {
+    const warning = results.querySelector(".too-many-ticked");
+    if (!warning) return;
+    const ticked = [...form.elements].filter((element) => element.name === "m" && element.checked).length;
+    const over = ticked > Number(warning.dataset.limit);
+    warning.hidden = !over;
+    warning.textContent = over ? warning.dataset.message.replace("%(number)s", ticked) : "";
+  }
   // Pager and suggestion links inside the results point at the finder: load them in place too, with the ticks
   // made since the results came (the links carry only those ticked before).
   results.addEventListener("click", (event) => {
@@ -197,9 +217,11 @@ if (form && results) {
   window.addEventListener("popstate", () => {
     // Hash-only changes (the skip link) also fire popstate; only a new query needs new results.
     if (location.pathname + location.search === shown) return;
+    // Back and Forward change the search, not the handout: the ticks as they are now go with it.
+    const url = withTicks(location.href).href;
     shown = location.pathname + location.search;
-    syncForm(location.href);
-    load(location.href);
+    syncForm(url);
+    load(url, { replace: true });
   });
 
   // d. A map of the listed meetings, for people who find places by sight. Every meeting on it

@@ -230,3 +230,38 @@ def test_the_handout_gives_an_online_meeting_elsewhere_in_the_readers_time_too(p
     assert "your time" not in local.inner_text()  # the same clock as the reader's: nothing to add
     page.emulate_media(media="print")
     assert pacific.locator(".visitor-time").is_visible()  # the patient reads it on paper
+
+
+def test_back_restores_a_search_typed_in_capitals_and_keeps_the_ticks_made_since(page, live_server, meetings):
+    page.goto(live_server.url + "/?near=19107&day=Tuesday&units=KM")
+    assert page.get_by_label("Tuesday", exact=True).is_checked()
+    page.locator("li.meeting", has_text="Tuesday Women").get_by_label("Add to handout").check()
+    page.get_by_label("Thursday", exact=True).check()  # a new search, in place
+    page.locator("li.meeting", has_text="Thursday SMART").wait_for()
+    page.locator("li.meeting", has_text="Thursday SMART").get_by_label("Add to handout").check()
+    page.go_back()
+    page.locator("li.meeting", has_text="Thursday SMART").wait_for(state="detached")
+    # The form reads ?day=Tuesday and units=KM as the server does, so the next search keeps them.
+    assert page.get_by_label("Tuesday", exact=True).is_checked()
+    assert not page.get_by_label("Thursday", exact=True).is_checked()
+    assert page.locator("#id_units").input_value() == "km"
+    # The tick made after this search is still on the handout.
+    assert page.locator("li.meeting", has_text="Tuesday Women").get_by_label("Add to handout").is_checked()
+    also = page.get_by_role("group", name="Also ticked for the handout, from other searches")
+    assert also.get_by_role("checkbox", name=re.compile("Thursday SMART")).is_checked()
+
+
+def test_ticking_more_than_a_handout_holds_says_so_at_once(page, live_server, meetings, monkeypatch):
+    monkeypatch.setattr("meetings.referral.MAX_MEETINGS", 2)
+    page.goto(live_server.url + "/")
+    boxes = page.locator("li.meeting input[name=m]")
+    assert boxes.count() == 3
+    warning = page.locator(".too-many-ticked")
+    for index in range(3):
+        assert warning.is_hidden()
+        boxes.nth(index).check()
+    assert warning.inner_text() == (
+        "A handout holds at most 2 meetings, and 3 are ticked: untick some, or only the first 2 are printed."
+    )
+    boxes.nth(0).uncheck()
+    assert warning.is_hidden()

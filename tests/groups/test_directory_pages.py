@@ -51,6 +51,14 @@ def test_the_directory_page_is_a_few_queries(client, directory, django_assert_ma
         client.get("/organizations/")
 
 
+def test_english_summaries_are_marked_english_on_spanish_pages(client, directory):
+    # A screen reader reads them with an English voice, not a Spanish one.
+    html = client.get("/organizations/", headers={"Accept-Language": "es"}).content.decode()
+    summaries = re.findall(r'<p lang="en">([^<]+)</p>', html)
+    assert '<html lang="es">' in html and summaries
+    assert all(summary.strip() for summary in summaries)
+
+
 def test_a_fact_sheet_cites_every_fact_and_figure(client, directory):
     smart = Organization.objects.with_facts().get(slug="smart-recovery")
     html = client.get("/organizations/smart-recovery/").content.decode()

@@ -653,13 +653,22 @@ GAZETTEER = {
 def test_a_point_is_named_by_the_nearest_town_within_25_miles():
     assert geocoding.town_near(37.30, -93.35) == "Springfield, MO"  # about 6 mi from its centre
     assert geocoding.town_near(42.9, -81.2) == "London, ON"  # a province, as Canadians write it
+    assert geocoding.town_near(38.1, -93.3) == ""  # 61 mi north of Springfield: too far to name it
     assert geocoding.town_near(40.0, -100.0) == ""  # the middle of Nebraska: no town within 25 mi here
+
+
+def test_a_point_in_a_city_is_named_by_the_city_not_its_neighbourhood():
+    # GeoNames also lists neighbourhoods; the point is "in" the largest place within 10 miles.
+    make_place(5125771, "Manhattan", "NY", "US", 40.78343, -73.96625, 1_487_536, "America/New_York")
+    make_place(5128581, "New York City", "NY", "US", 40.71427, -74.00597, 8_804_190, "America/New_York")
+    make_place(7257894, "Times Square", "NY", "US", 40.75659, -73.98626, 28_000, "America/New_York")
+    assert geocoding.town_near(40.7580, -73.9855) == "New York City, NY"
 
 
 def test_a_search_around_a_point_says_which_town_it_is_near(client):
     html = client.get("/", {"lat": "37.3", "lng": "-93.35", "distance": "5"}).content.decode()
-    assert "No meetings within 5 mi of 37.3000, -93.3500 (near Springfield, MO)" in html
-    assert "<title>Meetings near 37.3000, -93.3500 (near Springfield, MO) · " in html
+    assert "No meetings within 5 mi of 37.3000, -93.3500 (Springfield, MO area)" in html
+    assert "<title>Meetings near 37.3000, -93.3500 (Springfield, MO area) · " in html
     html = client.get("/", {"lat": "40", "lng": "-100"}).content.decode()
     assert "No meetings within 10 mi of 40.0000, -100.0000." in html
 

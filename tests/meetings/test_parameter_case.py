@@ -121,3 +121,11 @@ def test_the_organization_directory_takes_kind_and_audience_in_any_case(client, 
     html = client.get("/organizations/", {"kind": "Secular", "audience": "Family"}).content.decode()
     assert re.search(r'name="kind" value="secular"[^>]* checked', html)
     assert '<option value="family" selected>' in html
+
+
+def test_type_codes_are_taken_in_any_letter_case(client, finder_meetings):
+    assert api_slugs(client, {"type": ["w", "s"]}) == api_slugs(client, {"type": ["W", "S"]}) == ["mujeres"]
+    assert re.search(r'name="type" value="W" checked', client.get("/", {"type": "w"}).content.decode())
+    assert client.get("/api/v1/meetings/", {"type": "zz"}).json() == {
+        "type": ["Select a valid choice. zz is not one of the available choices."]
+    }

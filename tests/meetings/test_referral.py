@@ -33,7 +33,7 @@ def test_the_handout_shows_each_meetings_essentials_and_its_philosophy(client, f
     assert "In person · Open, Women, Spanish" in html
     smart = finder_meetings["smart"].organization
     if smart.philosophy_summary:
-        assert smart.philosophy_summary[:40] in html.replace("&#x27;", "'")
+        assert f'— <span lang="en">{smart.philosophy_summary[:40]}' in html.replace("&#x27;", "'")
     assert html.index("Mujeres en Recuperación") < html.index("SMART Online Evening") < html.index("Courage Hybrid")
 
 
@@ -52,21 +52,40 @@ def test_nothing_about_the_patient_is_stored(client, finder_meetings, django_ass
     assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries.captured_queries)
 
 
-def test_a_meeting_no_longer_listed_is_named_not_an_error(client, finder_meetings):
+def test_meetings_no_longer_listed_are_counted_not_named_by_their_addresses(client, finder_meetings):
     html = handout(client, "mujeres", "draft", "gone-meeting")
-    assert "No longer listed: draft, gone-meeting." in html
-    assert "Mujeres en Recuperación" in html
+    assert "2 meetings on this list are no longer listed: they may have moved or stopped meeting." in html
+    assert "No longer listed: " not in html and "Mujeres en Recuperación" in html
 
 
 def test_a_handout_of_only_unknown_meetings_says_so(client, finder_meetings):
     response = client.get("/referral/", {"m": ["no-such-meeting"]})
     assert response.status_code == 200
-    assert "no-such-meeting" in response.content.decode()
+    assert "1 meeting on this list is no longer listed" in response.content.decode()
     assert response.context["short_link"] == ""
 
 
-def test_a_bad_short_link_is_a_404(client, finder_meetings):
-    assert client.get("/r/not!a!link").status_code == 404
+@pytest.mark.parametrize("token", ["not!a!link", "zzzzzzzzzzzzzzzzzzzz", "+1", "1_0", "\uff11", "2s--9k", "A1"])
+def test_a_short_link_that_pack_cannot_have_written_is_a_404_not_a_500(client, finder_meetings, token):
+    assert client.get(f"/r/{token}").status_code == 404
+
+
+def test_a_meeting_not_meeting_for_now_is_named_apart_and_kept_in_the_short_link(client, finder_meetings):
+    Meeting.objects.filter(slug="courage-hybrid").update(attendance_mode=Meeting.Attendance.INACTIVE)
+    response = client.get("/referral/", {"m": ["mujeres", "courage-hybrid"]})
+    html = response.content.decode()
+    assert '<p class="error" role="alert">Not meeting for now: Courage Hybrid.</p>' in html
+    assert [m.slug for m in response.context["meetings"]] == ["mujeres"]
+    short = response.context["short_link"].removeprefix("http://testserver")
+    assert client.get(short)["Location"] == "/referral/?m=mujeres&m=courage-hybrid"
+
+
+def test_a_short_link_with_a_deleted_meeting_says_one_is_no_longer_listed(client, finder_meetings):
+    mujeres = finder_meetings["women_spanish"]
+    response = client.get(f"/r/{referral.pack([mujeres.pk, 987654])}")
+    assert response["Location"] == "/referral/?m=mujeres&gone=1"
+    html = client.get(response["Location"]).content.decode()
+    assert "1 meeting on this list is no longer listed" in html and "Mujeres en Recuperación" in html
 
 
 def test_short_links_round_trip():
@@ -132,20 +151,32 @@ def test_the_handout_links_back_to_the_finder_with_its_meetings_ticked(client, f
 
 def test_a_blank_meeting_is_no_meeting_not_one_no_longer_listed(client, finder_meetings):
     html = client.get("/referral/?m=").content.decode()
-    assert "No longer listed" not in html and "No meetings chosen." in html
+    assert "no longer listed" not in html and "No meetings chosen." in html
 
 
 def test_a_handout_whose_meetings_are_all_unlisted_tells_its_reader_so(client, finder_meetings):
     html = handout(client, "draft")
-    assert "The meetings on this list are no longer listed" in html
+    assert "1 meeting on this list is no longer listed" in html
+    assert "Find meetings that are listed now" in html
     assert "No meetings chosen" not in html and "tick" not in html.lower()
 
 
-def test_a_short_link_to_meetings_since_deleted_is_gone_not_a_hint_for_the_clinician(client, finder_meetings):
+def test_a_short_link_that_finds_no_meeting_says_so_to_its_reader(client, finder_meetings):
     response = client.get(f"/r/{referral.pack([987654, 987655])}")
     assert response.status_code == 410
     html = response.content.decode()
-    assert "The meetings on this list are no longer listed" in html and "tick" not in html.lower()
+    assert "This handout link finds no meetings: it may be mistyped" in html and "tick" not in html.lower()
+
+
+def test_more_meetings_than_a_handout_holds_go_back_to_the_finder_all_ticked(client, finder_meetings, monkeypatch):
+    # Beyond the limit the first are shown, and "Add or remove meetings" keeps every tick to choose from.
+    monkeypatch.setattr(referral, "MAX_MEETINGS", 4)
+    slugs = ["mujeres", "kensington-open", "burlington-smart", "smart-online", "courage-hybrid", "friday-celebrate"]
+    html = handout(client, *slugs)
+    assert "A handout holds at most 4 meetings; the first 4 are shown." in html
+    assert html.count("<h2>") == 4
+    back = re.search(r'<a href="/\?([^"]*)#results">Add or remove meetings</a>', html).group(1)
+    assert back == "&amp;".join(f"m={slug}" for slug in slugs)
 
 
 def test_ticks_from_other_searches_cost_one_query(client, finder_meetings, django_assert_max_num_queries):
