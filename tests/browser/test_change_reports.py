@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from groups.models import Organization
 from meetings.models import ChangeReport
@@ -61,3 +62,33 @@ def test_without_javascript_every_suggestion_shows_with_its_label(page_without_j
     # The honeypot is out of the way of people and of screen readers alike.
     assert page.get_by_role("textbox", name="Leave this field empty").count() == 0
     assert page.get_by_role("textbox", name="Details").count() == 1
+
+
+# The details are required with "Something else", and a refused report puts the reader on the field to correct.
+
+
+def test_it_requires_the_details_only_while_something_else_is_chosen(page, site):
+    page.goto(site + "/meetings/tuesday-women/report/")
+    details = page.get_by_role("textbox", name="Details")
+    expect(details).not_to_have_attribute("required", "")
+    page.get_by_label("Something else").check()
+    expect(details).to_have_attribute("required", "")
+    page.get_by_role("button", name="Send the report").click()  # the browser itself asks for the details
+    assert details.evaluate("(box) => box.validity.valueMissing")
+    assert not ChangeReport.objects.exists()
+    page.get_by_label("It no longer meets").check()
+    expect(details).not_to_have_attribute("required", "")
+
+
+def test_it_puts_the_reader_on_the_refused_field_with_its_error(page, site):
+    page.goto(site + "/meetings/tuesday-women/report/")
+    page.locator("form.report-form").evaluate("(form) => { form.noValidate = true; }")  # the server's messages
+    page.get_by_label("Something else").check()
+    page.get_by_role("button", name="Send the report").click()
+    details = page.get_by_role("textbox", name="Details")
+    expect(details).to_be_focused()
+    expect(details).to_have_accessible_description(
+        "Required when you choose “Something else”. Volunteers who keep this listing read it. Please leave out "
+        "names, phone numbers and emails. Tell us what is wrong, so the volunteers can fix it."
+    )
+    assert not ChangeReport.objects.exists()
