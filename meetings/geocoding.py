@@ -85,7 +85,22 @@ COUNTRY_ALIASES = {
     "scotland": "GB",
     "wales": "GB",
     "northernireland": "GB",
-}
+    # In Spanish, the site's other language ("Madrid, España", "Londres, Reino Unido"), where the name differs.
+    "estadosunidos": "US", "eeuu": "US", "eua": "US", "reinounido": "GB", "inglaterra": "GB", "escocia": "GB",
+    "gales": "GB", "irlanda": "IE", "espana": "ES", "francia": "FR", "alemania": "DE", "italia": "IT",
+    "paisesbajos": "NL", "holanda": "NL", "belgica": "BE", "suiza": "CH", "suecia": "SE", "noruega": "NO",
+    "dinamarca": "DK", "finlandia": "FI", "grecia": "GR", "turquia": "TR", "rusia": "RU", "polonia": "PL",
+    "japon": "JP", "corea": "KR", "coreadelsur": "KR", "sudafrica": "ZA", "egipto": "EG", "marruecos": "MA",
+    "brasil": "BR", "peru": "PE", "republicadominicana": "DO", "haiti": "HT", "nuevazelanda": "NZ",
+    "filipinas": "PH", "tailandia": "TH", "canada": "CA", "mejico": "MX",
+}  # fmt: skip
+# US states whose Spanish name differs from the English one ("Filadelfia, Pensilvania").
+SPANISH_STATE_NAMES = {
+    "pensilvania": "PA", "nuevayork": "NY", "nuevajersey": "NJ", "nuevomexico": "NM", "nuevohampshire": "NH",
+    "carolinadelnorte": "NC", "carolinadelsur": "SC", "dakotadelnorte": "ND", "dakotadelsur": "SD",
+    "virginiaoccidental": "WV", "luisiana": "LA", "misisipi": "MS", "misuri": "MO", "hawai": "HI",
+    "tenesi": "TN", "minesota": "MN", "distritodecolumbia": "DC",
+}  # fmt: skip
 
 # Canada's provinces and territories, as people write them after a city ("Toronto, ON"), by the gazetteer's
 # region codes (GeoNames admin1 for CA).
@@ -387,6 +402,7 @@ def _regions() -> _Regions:
     for code, state in gazetteer.get_us_states().items():
         states[code.lower()] = code
         states[_compact(state["name"])] = code
+    states.update(SPANISH_STATE_NAMES)
     countries = {}
     for code, country in gazetteer.get_countries().items():
         countries[code.lower()] = code

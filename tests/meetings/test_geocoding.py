@@ -685,6 +685,21 @@ def test_a_city_is_found_by_another_name_it_is_known_by():
     assert geocode("Londres").label == "London, GB"
 
 
+@pytest.mark.parametrize(
+    "typed, label",
+    [
+        ("Springfield, Misuri", "Springfield, MO"),
+        ("Springfield Misuri", "Springfield, MO"),
+        ("París, Francia", "Paris, FR"),
+        ("Londres, Reino Unido", "London, GB"),
+        ("Atlanta, EEUU", "Atlanta, GA"),
+    ],
+)
+def test_states_and_countries_may_be_named_in_spanish(typed, label):
+    PlaceAlias.objects.create(place=Place.objects.get(name="London", country="GB"), search_name="londres")
+    assert geocode(typed).label == label
+
+
 def test_a_places_own_name_is_never_passed_over_for_another_citys_alias():
     # GeoNames lists "Dili" among Delhi's names: the capital of Timor-Leste stays a choice.
     delhi = make_place(1273294, "Delhi", "07", "IN", 28.65195, 77.23149, 11_034_555, "Asia/Kolkata")
