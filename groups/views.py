@@ -39,13 +39,18 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organization = get_object_or_404(_with_meeting_counts(Organization.objects.with_facts()), slug=slug)
-    cited = {c.source for c in organization.citations.all()}
-    cited |= {f.source for f in organization.figures.all()} | {f.source for f in organization.findings.all()}
     return render(
-        request,
-        "groups/organization_detail.html",
-        {"organization": organization, "sources": sorted(cited, key=lambda source: source.key)},
+        request, "groups/organization_detail.html", {"organization": organization, "sources": _cited([organization])}
     )
+
+
+def _cited(organizations: list[Organization]) -> list[Source]:
+    """The documents the organizations' facts, figures and findings come from, in their numbers' order."""
+    cited = set()
+    for organization in organizations:
+        cited |= {c.source for c in organization.citations.all()}
+        cited |= {f.source for f in organization.figures.all()} | {f.source for f in organization.findings.all()}
+    return sorted(cited, key=lambda source: source.key)
 
 
 class CompareForm(forms.Form):
@@ -86,6 +91,7 @@ def organization_compare(request: HttpRequest) -> HttpResponse:
             "choices": Organization.objects.only("slug", "name", "short_name"),
             "picked": set(request.GET.getlist("o")),
             "limits": (MIN_COMPARED, MAX_COMPARED),
+            "sources": _cited(compared),
         },
     )
 

@@ -72,6 +72,16 @@ def test_a_fact_sheet_cites_every_fact_and_figure(client, directory):
     assert "Sources" in html and "004_90ad97b3dab66da0.txt" in html
 
 
+def test_each_source_number_links_to_its_document_in_the_list(client, directory):
+    # The numbers were explained only in tooltips, beside internal file names ("(004_90ad….txt)").
+    for path in ("/organizations/smart-recovery/", "/organizations/compare/?o=smart-recovery&o=alcoholics-anonymous"):
+        html = client.get(path).content.decode()
+        targets = set(re.findall(r'href="#(source-\d{3})"', html))
+        listed = set(re.findall(r'<li id="(source-\d{3})">', html))
+        assert targets and targets <= listed, path
+        assert not re.search(r"\(\d{3}_[0-9a-f]+\.txt\)", html), path
+
+
 def test_a_fact_sheet_says_nothing_where_the_sources_are_silent(client, directory):
     html = client.get("/organizations/heroin-anonymous/").content.decode()
     assert "Founded" not in html and "Medication-assisted treatment" not in html
