@@ -299,6 +299,8 @@ CONTENT_SECURITY_POLICY = {
 # "Report a problem" (meetings.reports): reports one client may send per hour, counted (finder/rates.py)
 # under a keyed hash of its address that changes every hour; the address itself is never stored.
 CHANGE_REPORTS_PER_HOUR = env_int("CHANGE_REPORTS_PER_HOUR", 5)
+# Feed and calendar downloads (each may stream every meeting) one client may make per hour; 0 lifts the limit.
+FEED_DOWNLOADS_PER_HOUR = env_int("FEED_DOWNLOADS_PER_HOUR", 60)
 
 # Free-text places are looked up offline; GEOCODER=nominatim adds OpenStreetMap's geocoder
 # (rate-limited, cached) for places the bundled data does not know.

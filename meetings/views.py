@@ -1,5 +1,6 @@
 import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
+from finder import rates
 from finder.clients import client_key
 from finder.filters import given_values, unknown_parameters
 from finder.pagination import CountingPaginator
@@ -186,7 +188,16 @@ def search_calendar(request: HttpRequest) -> HttpResponse:
 
 
 def _exported(request: HttpRequest, slug: str | None, ordered: bool = False):
-    """The search's public meetings, in a stable order for feeds; a 400 naming bad parameters."""
+    """The search's public meetings, in a stable order for feeds; a 400 naming bad parameters, a 429 past the
+    hourly limit of downloads (a whole-site feed streams every meeting; the page and the API are limited apart)."""
+    if settings.FEED_DOWNLOADS_PER_HOUR:
+        count = rates.count_request("feeds", client_key(request), 3600)
+        if count.requests > settings.FEED_DOWNLOADS_PER_HOUR:
+            minutes = math.ceil(count.wait(time.time()) / 60)
+            message = gettext("Too many downloads from your address this hour: try again in %(minutes)d minutes.")
+            response = JsonResponse({"detail": message % {"minutes": minutes}}, status=429)
+            response["Retry-After"] = str(minutes * 60)
+            return response
     queryset = exporting.public_meetings()
     if slug is not None:
         queryset = queryset.for_organization(get_object_or_404(Organization, slug=slug))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import icalendar
 import pytest
@@ -142,6 +143,20 @@ class TestFeeds:
         assert response.status_code == 400
         assert response.json() == {"dya": ["Unknown parameter."]}
         assert client.get(path, {"day": "2", "format": "json"}).status_code == 200
+
+    def test_downloads_past_the_hourly_limit_are_refused_saying_when_to_try_again(
+        self, client, finder_meetings, settings
+    ):
+        settings.FEED_DOWNLOADS_PER_HOUR = 2
+        assert [client.get(path).status_code for path in ("/meetings/feed.json", "/meetings/feed.csv")] == [200, 200]
+        refused = client.get("/meetings/calendar.ics")
+        assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+        assert re.fullmatch(
+            r"Too many downloads from your address this hour: try again in \d+ minutes\.", refused.json()["detail"]
+        )
+        assert client.get("/meetings/feed.json", REMOTE_ADDR="192.0.2.9").status_code == 200  # another client
+        settings.FEED_DOWNLOADS_PER_HOUR = 0  # no limit
+        assert client.get("/meetings/feed.json").status_code == 200
 
     def test_one_organizations_feed(self, client, finder_meetings):
         rows = json.loads(body(client.get("/meetings/feed/smart-recovery.json")))
