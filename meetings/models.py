@@ -491,6 +491,12 @@ class Meeting(models.Model):
     def is_in_person(self) -> bool:
         return self.attendance_mode in self.IN_PERSON_MODES
 
+    @property
+    def join_url(self) -> str:
+        """``conference_url`` if it is a web address, to link to; "" for anything else an import let through
+        ("javascript:…"), which is shown as text only."""
+        return self.conference_url if self.conference_url.lower().startswith(("https://", "http://")) else ""
+
     @cached_property
     def type_list(self) -> list[MeetingType]:
         """The meeting's types in facet order, each with its facet.

@@ -119,6 +119,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     results = [_result(meeting, search) for meeting in page]
     empty = valid and page.paginator.count == 0
     ticked = _ticked(request)
+    elsewhere = _ticked_elsewhere(ticked, results)
     partial = bool(request.headers.get(PARTIAL_HEADER))  # the script asks for the results only
     context = {
         "search": search,
@@ -130,8 +131,9 @@ def finder(request: HttpRequest) -> HttpResponse:
         "place_label": _place_label(search) if valid else "",
         "ticked": set(ticked),
         "handout_limit": referral.MAX_MEETINGS,
-        "ticked_count": len(ticked),
-        "ticked_elsewhere": _ticked_elsewhere(ticked, results),
+        "ticked_elsewhere": elsewhere,
+        # The boxes the page shows ticked, as finder.js counts them: unknown slugs are not among them.
+        "ticked_count": sum(result.meeting.slug in ticked for result in results) + len(elsewhere),
         "ticked_query": urlencode([("m", slug) for slug in ticked]),
         # Larger distances with meetings, for an empty result ("23 within 25 miles").
         "wider": [(d, n) for d, n in search.counts_farther_away().items() if n] if empty else [],
@@ -220,7 +222,7 @@ def _base_url(request: HttpRequest) -> str:
 
 def referral_sheet(request: HttpRequest) -> HttpResponse:
     """A printable handout of the ticked meetings; the selection lives only in the URL."""
-    slugs = given_values(request.GET.getlist("m"))[:MAX_TICKED]
+    slugs = _ticked(request)
     deleted = request.GET.get("gone", "")  # meetings a short link held that no longer exist
     deleted = int(deleted) if deleted.isdecimal() and len(deleted) < 3 else 0
     if set(request.GET) - {"m", "gone"}:
@@ -251,8 +253,8 @@ def _render_handout(
     """The handout of ``meetings`` (the first referral.MAX_MEETINGS), naming those not meeting for now (paused)
     and counting those no longer listed; ``gone``: a short link none of whose meetings exist."""
     shown = meetings[: referral.MAX_MEETINGS]
-    # The short link keeps the paused meetings: it shows them again when they meet again.
-    kept = shown + paused
+    # The short link keeps the paused meetings, to show them again when they meet again, within what it holds.
+    kept = (shown + paused)[: referral.MAX_MEETINGS]
     short = (
         request.build_absolute_uri(reverse("meetings:referral-short", args=[referral.pack([m.pk for m in kept])]))
         if shown
@@ -286,7 +288,8 @@ def referral_short_link(request: HttpRequest, token: str) -> HttpResponse:
         ids = referral.unpack(token)
     except ValueError:
         raise Http404("This handout link is not valid.") from None
-    slugs = dict(Meeting.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    # Published only: a draft's address is nobody's business, so trying /r/1, /r/2… reveals none.
+    slugs = dict(Meeting.objects.published().filter(pk__in=ids).values_list("pk", "slug"))
     if not slugs:
         # Mistyped, or its meetings deleted: the reader is a patient, not the clinician who ticked them.
         return _render_handout(request, [], paused=[], unlisted=0, slugs=[], gone=True)
@@ -390,7 +393,10 @@ def _ticked_elsewhere(ticked: list[str], results: list[Result]) -> list[Meeting]
     wanted = [slug for slug in ticked if slug not in shown]
     if not wanted:
         return []
-    found = Meeting.objects.active().only("slug", "name", "day", "start_time", "timezone", "is_demo")
+    # Published, not only active: a meeting not meeting for now keeps its tick (the handout names it apart).
+    found = Meeting.objects.published().only(
+        "slug", "name", "day", "start_time", "timezone", "is_demo", "attendance_mode"
+    )
     by_slug = {meeting.slug: meeting for meeting in found.filter(slug__in=wanted)}
     return [by_slug[slug] for slug in wanted if slug in by_slug]
 

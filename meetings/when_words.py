@@ -1,4 +1,4 @@
-"""Times typed into the place box ("19103 tonight", "hoy Filadelfia"), taken out and turned into When filters.
+"""Times typed into the place box ("19103 tonight", "hoy en Filadelfia"), taken out and turned into When filters.
 
 Someone looking for a meeting types what they want in the first box they see. "19103 tonight" was a place
 that could not be found; now the finder searches near 19103 for this evening's meetings, with those filters
@@ -21,6 +21,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "tomorrow night": {"day": ["tomorrow"], "time": ["evening", "night"]},
     "tomorrow morning": {"day": ["tomorrow"], "time": ["morning"]},
     "tomorrow": {"day": ["tomorrow"]},
+    # "Mañana" is tomorrow, and also the morning: "esta mañana" (this morning), "por la mañana" (in the morning).
+    "mañana por la mañana": {"day": ["tomorrow"], "time": ["morning"]},
+    "esta mañana": {"day": ["today"], "time": ["morning"]},
+    "por la mañana": {"time": ["morning"]},
+    "en la mañana": {"time": ["morning"]},
     "mañana": {"day": ["tomorrow"]},
     "manana": {"day": ["tomorrow"]},
     "right now": {"soon": ["true"]},
@@ -39,13 +44,22 @@ _AT_START = re.compile(
 _LEADING = re.compile(r"^(?:near|in|around|en|cerca de)\s+", re.IGNORECASE)
 
 
+# Longer than a place may be (the search's ``near`` takes 200): not read, so no text costs more than a glance.
+MAX_LENGTH = 200
+
+
 def take_times(text: str) -> tuple[str, dict[str, list[str]]] | None:
     """The place part of ``text`` and the filters its time words stand for; None if it names no time.
 
     Only a phrase at the end, or at the start before "near"/"in" or a ZIP code, counts: a place's own name
-    ("Today Street") is left alone.
+    ("Today Street") is left alone. Several phrases ("19103 tomorrow night now") are all taken; for a
+    parameter named twice, the last phrase wins.
     """
-    found = _AT_END.match(text.strip()) or _AT_START.match(text.strip())
-    if found is None:
+    if len(text) > MAX_LENGTH:
         return None
-    return _LEADING.sub("", found["place"].strip(" ,")), PHRASES[found["when"].lower()]
+    # Runs of spaces made the pattern slow (quadratic); one space says the same.
+    place, filters = " ".join(text.split()), {}
+    while found := _AT_END.match(place) or _AT_START.match(place):
+        place = _LEADING.sub("", found["place"].strip(" ,"))
+        filters = {**PHRASES[found["when"].lower()], **filters}
+    return (place, filters) if filters else None

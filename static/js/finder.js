@@ -120,6 +120,7 @@ if (form && results) {
       const box = count?.getBoundingClientRect();
       if (reveal && box && (box.top < 0 || box.bottom > innerHeight)) count.scrollIntoView({ block: "start" });
       drawMap();
+      countTicks(); // ticks made while the results were loading
     } catch (error) {
       if (error.name !== "AbortError") location.href = url; // a normal page load still works
     } finally {

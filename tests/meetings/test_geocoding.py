@@ -615,8 +615,13 @@ def test_the_online_cache_key_does_not_hold_the_text(nominatim):
         "Xyzzy Plugh New Mexico",
     ],
 )
-def test_a_search_takes_at_most_two_queries(text, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2), contextlib.suppress(GeocodingError):
+def test_a_search_takes_at_most_three_queries(text, django_assert_max_num_queries):
+    # Two for a place found by its name or for a suggestion; a third, for other names, when a name typed with
+    # its region but no comma is not found ("sprngfield il": one query for every alias at once).
+    with (
+        django_assert_max_num_queries(3 if " " in text and "," not in text else 2),
+        contextlib.suppress(GeocodingError),
+    ):
         geocode(text)
 
 
@@ -682,6 +687,7 @@ def test_a_city_is_found_by_another_name_it_is_known_by():
     assert geocode("Filadelfia").label == "Philadelphia, PA"
     assert geocode("Philly").label == "Philadelphia, PA"
     assert geocode("Filadelfia, PA").label == "Philadelphia, PA"
+    assert geocode("Philly PA").label == geocode("Filadelfia Pensilvania").label == "Philadelphia, PA"  # no comma
     assert geocode("Londres").label == "London, GB"
 
 

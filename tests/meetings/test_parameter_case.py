@@ -16,7 +16,7 @@ LAT, LNG = PHILADELPHIA
 SPELLINGS = [
     ({"day": "Tuesday"}, {"day": "tuesday"}),
     ({"day": "TUESDAY"}, {"day": "tuesday"}),
-    ({"day": "Monday"}, {"day": "monday"}),
+    ({"day": "Thursday"}, {"day": "thursday"}),  # Burlington SMART: not an empty list compared with itself
     ({"day": ["Today", "TOMORROW"]}, {"day": ["today", "tomorrow"]}),
     ({"time": "Evening"}, {"time": "evening"}),
     ({"attendance": ["Online", "In_Person"]}, {"attendance": ["online", "in_person"]}),
@@ -25,7 +25,7 @@ SPELLINGS = [
 ]
 
 
-SPELLING_IDS = ["Tuesday", "TUESDAY", "Monday", "Today-TOMORROW", "Evening", "Online-In_Person", "Secular", "KM"]
+SPELLING_IDS = ["Tuesday", "TUESDAY", "Thursday", "Today-TOMORROW", "Evening", "Online-In_Person", "Secular", "KM"]
 
 
 def api_slugs(client, params: dict) -> list[str]:

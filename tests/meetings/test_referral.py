@@ -80,6 +80,38 @@ def test_a_meeting_not_meeting_for_now_is_named_apart_and_kept_in_the_short_link
     assert client.get(short)["Location"] == "/referral/?m=mujeres&m=courage-hybrid"
 
 
+def test_the_short_link_holds_no_more_than_it_can_be_read_back(client, finder_meetings, monkeypatch):
+    # A full handout and a meeting not meeting for now: the link held one id too many, and answered 404.
+    monkeypatch.setattr(referral, "MAX_MEETINGS", 2)
+    Meeting.objects.filter(slug="courage-hybrid").update(attendance_mode=Meeting.Attendance.INACTIVE)
+    response = client.get("/referral/", {"m": ["mujeres", "kensington-open", "courage-hybrid"]})
+    short = response.context["short_link"].removeprefix("http://testserver")
+    assert client.get(short)["Location"] == "/referral/?m=mujeres&m=kensington-open"
+
+
+def test_a_short_link_never_reveals_a_drafts_address(client, finder_meetings):
+    response = client.get(f"/r/{referral.pack([finder_meetings['draft'].pk])}")
+    assert response.status_code == 410 and "draft" not in response.get("Location", "")
+
+
+def test_a_join_link_that_is_not_a_web_address_is_shown_as_text(client, finder_meetings):
+    Meeting.objects.filter(slug="smart-online").update(conference_url="javascript:alert(1)")
+    for html in (handout(client, "smart-online"), client.get("/meetings/smart-online/").content.decode()):
+        assert "javascript:alert(1)" in html and 'href="javascript:' not in html
+
+
+def test_a_ticked_meeting_not_meeting_for_now_keeps_its_tick_in_the_finder(client, finder_meetings, monkeypatch):
+    monkeypatch.setattr(referral, "MAX_MEETINGS", 1)
+    Meeting.objects.filter(slug="courage-hybrid").update(attendance_mode=Meeting.Attendance.INACTIVE)
+    html = client.get(
+        "/", {"organization": "smart-recovery", "m": ["courage-hybrid", "no-such-meeting"]}
+    ).content.decode()
+    assert ticks(html)[0] == {"courage-hybrid"}
+    assert "Courage Hybrid, Saturday 10:00 AM" in html and "— not meeting for now" in html
+    # One box ticked on the page, so not "2 are ticked": an unknown slug is no tick.
+    assert re.search(r'<p class="error too-many-ticked" [^>]* hidden></p>', html)
+
+
 def test_a_short_link_with_a_deleted_meeting_says_one_is_no_longer_listed(client, finder_meetings):
     mujeres = finder_meetings["women_spanish"]
     response = client.get(f"/r/{referral.pack([mujeres.pk, 987654])}")

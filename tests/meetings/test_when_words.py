@@ -19,13 +19,22 @@ TONIGHT = {"day": ["today"], "time": ["evening", "night"]}
         ("hoy en Filadelfia", "Filadelfia", {"day": ["today"]}),
         ("Filadelfia mañana", "Filadelfia", {"day": ["tomorrow"]}),
         ("19103 right now", "19103", {"soon": ["true"]}),
+        ("19103 esta mañana", "19103", {"day": ["today"], "time": ["morning"]}),  # mañana: also "morning"
+        ("19103 por la mañana", "19103", {"time": ["morning"]}),
+        (
+            "19103   tomorrow night now now",
+            "19103",
+            {"day": ["tomorrow"], "time": ["evening", "night"], "soon": ["true"]},
+        ),
     ],
 )
 def test_it_takes_a_time_from_the_start_or_the_end_of_a_place(typed, place, filters):
     assert take_times(typed) == (place, filters)
 
 
-@pytest.mark.parametrize("typed", ["19103", "Today Street", "Tonight", "hoy Filadelfia", "Nowata, OK", ""])
+@pytest.mark.parametrize(
+    "typed", ["19103", "Today Street", "Tonight", "hoy Filadelfia", "Nowata, OK", "", "a" + " " * 8000 + "x tonight"]
+)
 def test_it_leaves_a_place_without_a_time_alone(typed):
     assert take_times(typed) is None
 
@@ -37,5 +46,10 @@ def test_the_finder_searches_near_the_place_with_the_times_ticked(client, db):
 
 
 def test_the_finder_keeps_the_days_and_times_the_person_chose(client, db):
-    response = client.get("/", {"near": "19103 tomorrow night", "day": "2", "time": ""})
-    assert response["Location"] == "/?near=19103&day=2&time=evening&time=night#results"
+    response = client.get("/", {"near": "19103 tomorrow night", "day": "2", "time": ["", "morning"]})
+    assert response["Location"] == "/?near=19103&day=2&time=&time=morning#results"
+
+
+def test_the_finder_takes_every_time_phrase_in_one_redirect(client, db):
+    response = client.get("/", {"near": "19103" + " now" * 30})
+    assert response["Location"] == "/?near=19103&soon=true#results"
