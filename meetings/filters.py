@@ -7,6 +7,8 @@ Weekdays follow the Meeting Guide feed: 0 = Sunday … 6 = Saturday.
 
 import datetime as dt
 import operator
+import re
+import unicodedata
 from functools import reduce
 from zoneinfo import ZoneInfo
 
@@ -191,6 +193,18 @@ class MeetingSearchForm(forms.Form):
         return data
 
 
+def _word_start(word: str, postgresql: bool) -> str:
+    """A regular expression for ``word`` at the start of a word, as each database spells it (PostgreSQL: \\m).
+
+    Anchored only before a letter or digit of A-Z/0-9 once accents are dropped: a word that begins otherwise
+    ("#1", a Greek or Cyrillic word) may begin anywhere, since the databases disagree on what a word
+    character is beyond ASCII.
+    """
+    first = unicodedata.normalize("NFKD", word[0])[0]
+    anchor = (r"\m" if postgresql else r"\b") if first.isascii() and first.isalnum() else ""
+    return anchor + re.escape(word)
+
+
 def _named_by(words: list[str]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """For each word, the ids of the meeting types and of the organizations with it as a whole word of a name
     (English or Spanish, short or long; any case and accents): "women" is the Women type, not Men's."""
@@ -269,8 +283,8 @@ class MeetingFilter(FilterSet):
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
-        help_text="Up to 8 words, each in the name, group, venue, address or notes, or a whole word of the "
-        "organization's or a type's name.",
+        help_text="Up to 8 words, each the start of a word of the name, group, venue, address or notes, "
+        "or a whole word of the organization's or a type's name.",
     )
 
     class Meta:
@@ -324,20 +338,30 @@ class MeetingFilter(FilterSet):
         return queryset.filter(types__code__iexact=language_code(value), types__facet__key="language")
 
     def filter_text(self, queryset, name, value):
+        # Each word at the start of a word of the texts: "men" is not in "Women", "recuper" finds "Recuperación".
         # Accents are ignored where the database can (PostgreSQL's unaccent): "recuperacion" finds "Recuperación".
-        # SQLite's LIKE ignores the case of A-Z only, so there a word is also tried in lower case and capitalised:
-        # "RECUPERACIÓN" finds "Recuperación", and "Ánimo" still finds "Grupo Ánimo".
+        # SQLite's LIKE ignores the case of A-Z only, so there a word is also tried in lower case and capitalised
+        # ("RECUPERACIÓN" finds "Recuperación"); that LIKE comes first, so that SQLite calls Python's regular
+        # expressions only for the rows it lets through.
         postgresql = connection.vendor == "postgresql"
-        contains = "unaccent__icontains" if postgresql else "icontains"
         fields = ("name", "group_name", "location__name", "location__formatted_address", "notes")
         words = value.split()  # at most MAX_WORDS (MeetingSearchForm)
         types, organizations = _named_by(words)
         q = Q()
         for word in words:
-            spellings = {word} if postgresql else {word, word.lower(), word.capitalize()}
-            matches = reduce(
-                operator.or_, (Q(**{f"{field}__{contains}": each}) for field in fields for each in spellings)
-            )
+            start = _word_start(word, postgresql)
+            if postgresql:
+                matches = reduce(operator.or_, (Q(**{f"{field}__unaccent__iregex": start}) for field in fields))
+            else:
+                spellings = {word, word.lower(), word.capitalize()}
+                matches = reduce(
+                    operator.or_,
+                    (
+                        reduce(operator.or_, (Q(**{f"{field}__icontains": each}) for each in spellings))
+                        & Q(**{f"{field}__iregex": start})
+                        for field in fields
+                    ),
+                )
             # Also a whole word of a type's or an organization's name: "women", "español", "smart", "AA".
             if organizations[word]:
                 matches |= Q(organization_id__in=organizations[word])

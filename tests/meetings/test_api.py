@@ -167,6 +167,14 @@ class TestWhat:
         assert slugs(client, q="women smart") == ["burlington-smart"]  # each word, and
         assert slugs(client, q="men") == []  # a whole word: the Men type, not Women
 
+    def test_words_match_at_the_start_of_a_word_of_the_texts(self, client, finder_meetings):
+        # "men" found every "Women's …" meeting: a word now starts where a word of the name, venue or notes does.
+        Meeting.objects.filter(slug="kensington-open").update(name="Women's Open Discussion")  # rolled back
+        assert slugs(client, q="men") == []
+        assert slugs(client, q="wom") == slugs(client, q="women's") == ["kensington-open"]
+        assert slugs(client, q="recuper") == ["mujeres"]  # the start of "Recuperación"
+        assert slugs(client, q="cuperación") == []  # not its middle
+
     def test_more_than_eight_words_are_refused_not_cut_short_in_silence(self, client, finder_meetings):
         # The ninth word was dropped: "… zzz-not-there" found every meeting the first eight found.
         assert slugs(client, q=" ".join(["cedar"] * 8)) == ["kensington-open"]
