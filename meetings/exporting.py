@@ -3,16 +3,33 @@
 Feeds carry real listings only: demo meetings are sample data and never leave the site.
 """
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import QuerySet
 
+from finder import rates
 from meetings.models import Meeting, OrganizationTypeCode
+
+DOWNLOAD_WINDOW_SECONDS = 3600
 
 
 def public_meetings() -> QuerySet:
     """Published meetings (temporarily inactive ones too: feeds say so), with what the renderers read."""
     return Meeting.objects.published().filter(is_demo=False).with_details()
+
+
+def take_download_slot(client: str) -> float:
+    """Count one feed or calendar download from ``client`` (``finder.clients.client_key``): 0 while it is within
+    ``FEED_DOWNLOADS_PER_HOUR`` (0 lifts the limit), else the seconds until it may download again.
+
+    A whole-site feed streams every meeting; the page and the API are limited apart.
+    """
+    if not settings.FEED_DOWNLOADS_PER_HOUR:
+        return 0.0
+    count = rates.count_request("feeds", client, DOWNLOAD_WINDOW_SECONDS)
+    return count.wait(time.time()) if count.requests > settings.FEED_DOWNLOADS_PER_HOUR else 0.0
 
 
 def codes_for() -> Callable[[Meeting], list[str]]:

@@ -1,6 +1,5 @@
 import datetime as dt
 import math
-import time
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -16,7 +15,6 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
-from finder import rates
 from finder.clients import client_key
 from finder.filters import given_values, unknown_parameters
 from finder.pagination import CountingPaginator
@@ -134,7 +132,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         "ticked_elsewhere": elsewhere,
         # The boxes the page shows ticked, as finder.js counts them: unknown slugs are not among them.
         "ticked_count": sum(result.meeting.slug in ticked for result in results) + len(elsewhere),
-        "ticked_query": urlencode([("m", slug) for slug in ticked]),
+        "ticked_query": _handout_query(ticked),
         # Larger distances with meetings, for an empty result ("23 within 25 miles").
         "wider": [(d, n) for d, n in search.counts_farther_away().items() if n] if empty else [],
         "narrowed": empty and _narrowed(search),
@@ -191,15 +189,14 @@ def search_calendar(request: HttpRequest) -> HttpResponse:
 
 def _exported(request: HttpRequest, slug: str | None, ordered: bool = False):
     """The search's public meetings, in a stable order for feeds; a 400 naming bad parameters, a 429 past the
-    hourly limit of downloads (a whole-site feed streams every meeting; the page and the API are limited apart)."""
-    if settings.FEED_DOWNLOADS_PER_HOUR:
-        count = rates.count_request("feeds", client_key(request), 3600)
-        if count.requests > settings.FEED_DOWNLOADS_PER_HOUR:
-            minutes = math.ceil(count.wait(time.time()) / 60)
-            message = gettext("Too many downloads from your address this hour: try again in %(minutes)d minutes.")
-            response = JsonResponse({"detail": message % {"minutes": minutes}}, status=429)
-            response["Retry-After"] = str(minutes * 60)
-            return response
+    hourly limit of downloads (exporting.take_download_slot)."""
+    wait = exporting.take_download_slot(client_key(request))
+    if wait:
+        minutes = math.ceil(wait / 60)
+        message = gettext("Too many downloads from your address this hour: try again in %(minutes)d minutes.")
+        response = JsonResponse({"detail": message % {"minutes": minutes}}, status=429)
+        response["Retry-After"] = str(minutes * 60)
+        return response
     queryset = exporting.public_meetings()
     if slug is not None:
         queryset = queryset.for_organization(get_object_or_404(Organization, slug=slug))
@@ -227,8 +224,7 @@ def referral_sheet(request: HttpRequest) -> HttpResponse:
     deleted = int(deleted) if deleted.isdecimal() and len(deleted) < 3 else 0
     if set(request.GET) - {"m", "gone"}:
         # Sent from the finder's form, with the search: the handout's address names the meetings, not the place.
-        query = [("m", slug) for slug in slugs] + ([("gone", deleted)] if deleted else [])
-        return redirect(f"{reverse('meetings:referral')}?{urlencode(query)}")
+        return redirect(f"{reverse('meetings:referral')}?{_handout_query(slugs, gone=deleted)}")
     found = {m.slug: m for m in Meeting.objects.published().with_details().filter(slug__in=slugs)}
     listed = [found[slug] for slug in slugs if slug in found]
     inactive = Meeting.Attendance.INACTIVE
@@ -276,7 +272,7 @@ def _render_handout(
             "qr": referral.qr_svg(short) if shown else "",
             "has_demo": any(m.is_demo for m in kept),
             # "Add or remove meetings": the finder with every meeting ticked, also those beyond the limit.
-            "ticked_query": urlencode([("m", slug) for slug in slugs]),
+            "ticked_query": _handout_query(slugs),
             "gone": gone,
         },
         status=410 if gone else 200,
@@ -293,9 +289,8 @@ def referral_short_link(request: HttpRequest, token: str) -> HttpResponse:
     if not slugs:
         # Mistyped, or its meetings deleted: the reader is a patient, not the clinician who ticked them.
         return _render_handout(request, [], paused=[], unlisted=0, slugs=[], gone=True)
-    query = [("m", slugs[pk]) for pk in ids if pk in slugs]
-    deleted = len(set(ids) - slugs.keys())
-    return redirect(f"{reverse('meetings:referral')}?{urlencode(query + ([('gone', deleted)] if deleted else []))}")
+    query = _handout_query([slugs[pk] for pk in ids if pk in slugs], gone=len(set(ids) - slugs.keys()))
+    return redirect(f"{reverse('meetings:referral')}?{query}")
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
@@ -385,6 +380,12 @@ def _place_label(search: MeetingFilter) -> str:
 def _ticked(request: HttpRequest) -> list[str]:
     """Slugs of the meetings ticked for a handout, kept from search to search in the address."""
     return given_values(request.GET.getlist("m"))[:MAX_TICKED]
+
+
+def _handout_query(slugs: list[str], gone: int = 0) -> str:
+    """``m=…&m=…`` for the ticked meetings (the finder's and the handout's), and ``gone`` when a short link
+    held meetings that no longer exist."""
+    return urlencode([("m", slug) for slug in slugs] + ([("gone", gone)] if gone else []))
 
 
 def _ticked_elsewhere(ticked: list[str], results: list[Result]) -> list[Meeting]:
