@@ -86,6 +86,7 @@ def site_environment(database_url: str) -> dict[str, str]:
         # Every simulated visitor comes from 127.0.0.1, and one address asking hundreds of times a second
         # would be throttled; real visitors each stay far below the limit (as in search.py).
         "API_ANON_RATE": os.environ.get("API_ANON_RATE", "off"),
+        "FINDER_SEARCHES_PER_MINUTE": os.environ.get("FINDER_SEARCHES_PER_MINUTE", "0"),
     }
 
 

@@ -65,6 +65,16 @@ def count_request(limit: str, client: str, seconds: int, *, now: float | None = 
     return Count(requests, ends)
 
 
+def take_slot(limit: str, client: str, allowed: int, seconds: int) -> float:
+    """Count one request from ``client`` against ``limit``, ``allowed`` per window of ``seconds``: 0 while it is
+    within them, else the seconds until the window ends. ``allowed`` 0 lifts the limit (nothing is counted)."""
+    if not allowed:
+        return 0.0
+    now = time.time()
+    count = count_request(limit, client, seconds, now=now)
+    return count.wait(now) if count.requests > allowed else 0.0
+
+
 def _key(limit: str, window: int, seconds: int, client: str) -> str:
     message = f"{limit}:{seconds}:{window}:{client}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()

@@ -299,6 +299,9 @@ CONTENT_SECURITY_POLICY = {
 # "Report a problem" (meetings.reports): reports one client may send per hour, counted (finder/rates.py)
 # under a keyed hash of its address that changes every hour; the address itself is never stored.
 CHANGE_REPORTS_PER_HOUR = env_int("CHANGE_REPORTS_PER_HOUR", 5)
+# Finder pages (each one a search) one client may load per minute; 0 lifts the limit. Generous, since a clinic's
+# or a library's visitors may share one address, and the page reloads its results as boxes are ticked.
+FINDER_SEARCHES_PER_MINUTE = env_int("FINDER_SEARCHES_PER_MINUTE", 300)
 # Feed and calendar downloads (each may stream every meeting) one client may make per hour; 0 lifts the limit.
 FEED_DOWNLOADS_PER_HOUR = env_int("FEED_DOWNLOADS_PER_HOUR", 60)
 

@@ -3,7 +3,6 @@
 Feeds carry real listings only: demo meetings are sample data and never leave the site.
 """
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -26,10 +25,7 @@ def take_download_slot(client: str) -> float:
 
     A whole-site feed streams every meeting; the page and the API are limited apart.
     """
-    if not settings.FEED_DOWNLOADS_PER_HOUR:
-        return 0.0
-    count = rates.count_request("feeds", client, DOWNLOAD_WINDOW_SECONDS)
-    return count.wait(time.time()) if count.requests > settings.FEED_DOWNLOADS_PER_HOUR else 0.0
+    return rates.take_slot("feeds", client, settings.FEED_DOWNLOADS_PER_HOUR, DOWNLOAD_WINDOW_SECONDS)
 
 
 def codes_for() -> Callable[[Meeting], list[str]]:

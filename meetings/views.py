@@ -15,6 +15,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
+from finder import limits
 from finder.clients import client_key
 from finder.filters import given_values, unknown_parameters
 from finder.pagination import CountingPaginator
@@ -105,6 +106,7 @@ def _day_label(moment: dt.datetime, now: dt.datetime) -> str:
 
 
 @vary_on_headers(PARTIAL_HEADER)
+@limits.per_minute("finder", "FINDER_SEARCHES_PER_MINUTE")
 def finder(request: HttpRequest) -> HttpResponse:
     times = when_words.take_times(request.GET.get("near", ""))
     if times is not None:

@@ -80,3 +80,14 @@ def test_requests_are_not_wrapped_in_a_transaction(settings):
     # Inside one, a count would lock its row until the request ends, and a refused request's count
     # would be rolled back with the request's error.
     assert not settings.DATABASES["default"].get("ATOMIC_REQUESTS")
+
+
+def test_a_slot_is_free_until_the_client_has_used_its_share_then_waits_for_the_window_to_end(monkeypatch):
+    monkeypatch.setattr(rates.time, "time", lambda: START + 45.5)
+    waits = [rates.take_slot("finder", ADDRESS, 2, 60) for _ in range(3)]
+    assert waits == [0.0, 0.0, 14.5]
+
+
+def test_a_limit_of_zero_refuses_nothing_and_counts_nothing():
+    assert [rates.take_slot("finder", ADDRESS, 0, 60) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert not RateCount.objects.exists()

@@ -246,9 +246,10 @@ def test_javascript_gets_only_the_results_when_it_asks(client, finder_meetings):
 
 
 def test_the_page_uses_the_same_few_queries_whatever_it_lists(client, finder_meetings, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):  # 2 more for words: the types' and organizations' names
+    # One of them counts the visit against the client's limit (FINDER_SEARCHES_PER_MINUTE).
+    with django_assert_max_num_queries(11):  # 2 more for words: the types' and organizations' names
         small = page(client, q="Courage")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         large = page(client, lat=LAT, lng=LNG, distance="100")
     assert len(listed(small)) == 1 and len(listed(large)) > 3
 
@@ -257,3 +258,28 @@ def test_the_page_requests_nothing_from_other_sites(client, finder_meetings):
     html = page(client)
     sources = re.findall(r'(?:src|href)="(https?:)?//', html)
     assert sources == []
+
+
+def test_searches_past_the_limit_a_minute_get_a_page_saying_when_to_try_again(client, finder_meetings, settings):
+    settings.FINDER_SEARCHES_PER_MINUTE = 2
+    assert [client.get("/", {"near": "19107"}).status_code for _ in range(2)] == [200, 200]
+    refused = client.get("/", {"near": "19107", "type": "W"})
+    assert refused.status_code == 429
+    seconds = int(refused["Retry-After"])
+    assert 0 < seconds <= 60
+    assert "no-store" in refused["Cache-Control"]  # not kept by the browser in place of the results
+    text = text_of(refused.content.decode())
+    assert "Too many searches" in text
+    assert f"Please try again in {seconds} second" in text
+    assert '<a href="/?near=19107&amp;type=W">Try again</a>' in refused.content.decode()
+    assert client.get("/", {"near": "19107"}, REMOTE_ADDR="192.0.2.9").status_code == 200  # another client
+    settings.FINDER_SEARCHES_PER_MINUTE = 0  # no limit
+    assert client.get("/", {"near": "19107"}).status_code == 200
+
+
+def test_the_too_many_searches_page_speaks_the_visitors_language(client, finder_meetings, settings):
+    settings.FINDER_SEARCHES_PER_MINUTE = 1
+    client.get("/")
+    refused = client.get("/", headers={"Accept-Language": "es"})
+    assert refused.status_code == 429
+    assert "Demasiadas búsquedas" in refused.content.decode()

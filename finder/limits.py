@@ -1,0 +1,37 @@
+"""Per-client limits on pages people use: past its share, a client gets the 429 page, in its language.
+
+Counted in the table the API's limits use (finder/rates.py), under the client's real address
+(finder/clients.py), so one limit holds across every worker.
+"""
+
+import math
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+
+from finder import rates
+from finder.clients import client_key
+
+
+def per_minute(limit: str, setting: str) -> Callable:
+    """A view decorator: at most ``settings.<setting>`` requests a minute from one client (0 lifts the limit)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            wait = rates.take_slot(limit, client_key(request), getattr(settings, setting), 60)
+            if not wait:
+                return view(request, *args, **kwargs)
+            seconds = math.ceil(wait)
+            response = render(request, "429.html", {"seconds": seconds, "again": request.get_full_path()}, status=429)
+            response["Retry-After"] = str(seconds)
+            patch_cache_control(response, no_store=True)  # a refusal must not stand in for the page later
+            return response
+
+        return limited
+
+    return decorator
