@@ -32,6 +32,7 @@ from meetings.models import (
     OrganizationTypeCode,
     validate_time_zone,
 )
+from meetings.web_addresses import read_web_address
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,16 @@ SYNCED_FIELDS = [
     "conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes", "unmapped_types",
     "notes", "group_notes", "website", "url", "feedback_url", "venmo", "paypal", "square", "world_id",
 ]  # fmt: skip
+
+# The URL fields a feed sets, as a curator calls them; their lengths come from the model, not from here.
+LINK_FIELDS = {
+    "conference_url": "join link",
+    "website": "website",
+    "url": "listing link",
+    "feedback_url": "feedback link",
+}
+LINK_LENGTHS = {name: Meeting._meta.get_field(name).max_length for name in LINK_FIELDS}
+SHOWN_LINK_LENGTH = 80  # a refused link is quoted in the report up to this many characters
 
 
 class FeedImportError(Exception):
@@ -64,6 +75,8 @@ class ImportReport:
     placed_at_postal_code: int = 0
     needs_location: list[str] = field(default_factory=list)
     default_timezone: int = 0
+    web_addresses: list[str] = field(default_factory=list)  # links refused, each naming its row and meeting
+    https_added: Counter = field(default_factory=Counter)  # links given https://, by what they are ("join link")
 
     @property
     def total(self) -> int:
@@ -91,6 +104,18 @@ class ImportReport:
             )
         if self.default_timezone:
             lines.append(f"{self.default_timezone} meetings had no time zone and were given the import's default.")
+        if self.web_addresses:
+            count = len(self.web_addresses)
+            lines.append(
+                (f"{count} web addresses were not kept as links: " if count != 1
+                 else "1 web address was not kept as a link: ") + "; ".join(self.web_addresses[:20])
+            )  # fmt: skip
+        for label in LINK_FIELDS.values():  # not a problem, but the curator may want to fix the feed
+            if count := self.https_added[label]:
+                lines.append(
+                    f"{count} {label}s had no https:// and were given one." if count != 1
+                    else f"1 {label} had no https:// and was given one."
+                )  # fmt: skip
         return lines
 
     def __str__(self) -> str:
@@ -249,6 +274,7 @@ class _Sync:
             else:
                 raise ValueError("no address and no way to join online")
         zone = self._zone(record, location)
+        conference_url, conference_url_notes = self._join_link(record, mode)
         values = {
             "name": record.name[:200],
             "group_name": record.group_name[:200],
@@ -261,22 +287,51 @@ class _Sync:
             "timezone": zone,
             "location": location,
             "attendance_mode": mode,
-            "conference_url": record.conference_url[:500],
-            "conference_url_notes": record.conference_url_notes,
+            "conference_url": conference_url,
+            "conference_url_notes": conference_url_notes,
             "conference_phone": record.conference_phone[:100],
             "conference_phone_notes": record.conference_phone_notes,
             "unmapped_types": sorted(kept),
             "notes": record.notes,
             "group_notes": record.group_notes,
-            "website": record.website[:500],
-            "url": record.url[:500],
-            "feedback_url": record.feedback_url[:500],
+            "website": self._link(record, "website"),
+            "url": self._link(record, "url"),
+            "feedback_url": self._link(record, "feedback_url"),
             "venmo": record.venmo[:100],
             "paypal": record.paypal[:200],
             "square": record.square[:100],
             "world_id": record.world_id[:30],
         }
         return values, types, [c for c in record.contacts if c.name or c.email or c.phone]
+
+    def _join_link(self, record: MeetingRecord, mode: str) -> tuple[str, str]:
+        """(join link, join notes): a join link that cannot be a link stays readable in the notes.
+
+        The attendance was read from the feed's own text, as before, so a meeting is never skipped or
+        made in-person because its link is unusable; the report says when that leaves nothing to join with.
+        """
+        notes = record.conference_url_notes
+        stranded = mode in Meeting.ONLINE_MODES and not record.conference_phone
+        kept = ", kept in the join notes" + (" (there is no other link or phone to join online)" if stranded else "")
+        link = self._link(record, "conference_url", kept)
+        text = record.conference_url.strip()
+        if text and not link and text not in notes:
+            notes = f"{notes}\nJoin: {text}" if notes else f"Join: {text}"
+        return link, notes
+
+    def _link(self, record: MeetingRecord, name: str, kept: str = "") -> str:
+        """The web address to store in the URL field ``name``; a refused one is reported with its row."""
+        text = getattr(record, name)
+        read = read_web_address(text, LINK_LENGTHS[name])
+        if read.added_https:
+            self.report.https_added[LINK_FIELDS[name]] += 1
+        if read.problem:
+            text = text.strip()
+            shown = text if len(text) <= SHOWN_LINK_LENGTH else text[: SHOWN_LINK_LENGTH - 1] + "…"
+            self.report.web_addresses.append(
+                f'row {record.row} ({record.name}): {LINK_FIELDS[name]} "{shown}" {read.problem}{kept}'
+            )
+        return read.value
 
     def _zone(self, record: MeetingRecord, location: Location | None) -> str:
         for zone in (record.timezone, location.timezone if location else ""):

@@ -57,3 +57,13 @@ def _no_sweep_of_rate_counts(monkeypatch):
     from finder import rates
 
     monkeypatch.setitem(rates._last_sweep, "at", float("inf"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request's language stays active in the thread after it (LocaleMiddleware never switches back):
+    the next test, calling code without a request, would otherwise read Spanish."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
