@@ -38,6 +38,15 @@ class OrganizationSerializer(serializers.ModelSerializer):
     figures = FigureSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     sources = serializers.SerializerMethodField(help_text="For each fact-sheet field, the source documents stating it.")
+    online_meetings = serializers.BooleanField(
+        allow_null=True,
+        read_only=True,
+        help_text=(
+            "What the source documents say: true if they say it offers online meetings, false if they say it "
+            "offers none, null where they are silent (most). Its online meetings listed here: "
+            "/api/v1/meetings/?organization=<slug>&attendance=online."
+        ),
+    )
 
     class Meta:
         model = Organization

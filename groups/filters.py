@@ -1,11 +1,48 @@
 """The organization directory's one FilterSet, shared by /organizations/ and /api/v1/organizations/."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
-from finder.filters import AnyCaseChoiceFilter, AnyCaseMultipleChoiceFilter, CodesFilter, FilterSet, YesNoFilter
+from finder.filters import (
+    AnyCaseChoiceFilter,
+    AnyCaseMultipleChoiceFilter,
+    CodesFilter,
+    FilterSet,
+    YesNoField,
+    YesNoFilter,
+)
 from groups.models import Concern, Kind, Organization
+
+ONLY_TRUE = _(
+    "Use true, or leave it out for every organization: the sources say which organizations offer online "
+    "meetings, and on most say nothing either way."
+)
+
+
+class OnlyTrueField(YesNoField):
+    """true (1, yes, on) or nothing; false is refused rather than answered wrongly.
+
+    The fact sheet records what its sources say, and on most organizations they are silent. Silence is not
+    "no online meetings" (AA's sources say nothing, and the finder may list AA meetings online), so "false"
+    has no honest answer here: listing the silent ones would say they have none.
+    """
+
+    def to_python(self, value):
+        try:
+            answer = super().to_python(value)
+        except forms.ValidationError:
+            answer = False
+        if answer is False:
+            raise forms.ValidationError(ONLY_TRUE, code="invalid")
+        return answer
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class OnlyTrueFilter(YesNoFilter):
+    field_class = OnlyTrueField
 
 
 class OrganizationFilter(FilterSet):
@@ -26,7 +63,15 @@ class OrganizationFilter(FilterSet):
         ],
         help_text="people or family (organizations for both count for each).",
     )
-    online = YesNoFilter(field_name="online_meetings", help_text="true: the sources say it offers online meetings.")
+    online = OnlyTrueFilter(
+        field_name="online_meetings",
+        help_text=(
+            "Only true: organizations whose source documents say they offer online meetings (their fact sheet's "
+            "online_meetings). false is refused with a 400: on most organizations the sources say nothing either "
+            'way, which is not "no online meetings". The online meetings listed here, of every organization: '
+            "/api/v1/meetings/?attendance=online."
+        ),
+    )
     q = django_filters.CharFilter(method="filter_text", max_length=100, help_text="Words in the name.")
 
     class Meta:

@@ -32,6 +32,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "picked": {
                 "kind": {v.lower() for v in request.GET.getlist("kind")},
                 "addresses": set(request.GET.getlist("addresses")),
+                # Ticked only for a value the filter took: "online=false" is refused, not ticked.
+                "online": directory.form.cleaned_data.get("online") is True,
             },
         },
     )

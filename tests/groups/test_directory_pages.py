@@ -37,6 +37,57 @@ def test_the_directory_filters_the_same_way_on_the_page_and_the_api(client, dire
 def test_online_meetings_filter_uses_what_the_sources_say(client, directory):
     online = set(listed(client.get("/organizations/", {"online": "true"}).content.decode()))
     assert online == set(Organization.objects.filter(online_meetings=True).values_list("slug", flat=True))
+    api = client.get("/api/v1/organizations/", {"online": "yes", "page_size": 100}).json()["results"]
+    assert {row["slug"] for row in api} == online and "alcoholics-anonymous" not in online
+
+
+class TestTheOnlineMeetingsFilter:
+    """It reads the fact sheets, which on most organizations say nothing either way, not the meetings listed here:
+    AA's sources are silent, while the finder lists AA meetings online."""
+
+    def test_its_label_says_it_is_what_the_sources_say_and_points_to_the_finder(self, client, directory):
+        html = client.get("/organizations/").content.decode()
+        box = re.search(r'<label><input type="checkbox" name="online" value="true"([^>]*)> ([^<]+)</label>', html)
+        assert box and box.group(2) == "Sources say it offers online meetings"
+        assert 'aria-describedby="online-help"' in box.group(1) and "checked" not in box.group(1)
+        help_text = re.search(r'<p class="help" id="online-help">(.*?)</p>', html, re.S).group(1)
+        assert "say nothing either way" in help_text and 'href="/?attendance=online"' in help_text
+        assert "Offers online meetings" not in html
+
+    def test_ticked_it_stays_ticked(self, client, directory):
+        html = client.get("/organizations/", {"online": "true"}).content.decode()
+        assert re.search(r'name="online" value="true"[^>]* checked>', html)
+
+    @pytest.mark.parametrize("value", ["false", "0", "no", "off", "False"])
+    def test_false_is_refused_by_the_api_rather_than_answered_with_the_organizations_the_sources_are_silent_on(
+        self, client, directory, value
+    ):
+        # It answered 0 organizations; listing the silent ones instead would say AA has no online meetings.
+        response = client.get("/api/v1/organizations/", {"online": value})
+        assert response.status_code == 400
+        assert set(response.json()) == {"online"}
+        assert response.json()["online"][0].startswith("Use true, or leave it out for every organization")
+
+    def test_false_on_the_page_says_the_same_and_ticks_nothing(self, client, directory):
+        html = client.get("/organizations/", {"online": "false"}).content.decode()
+        assert re.search(r'<p class="error" role="alert">online: Use true, or leave it out', html)
+        assert not re.search(r'name="online" value="true"[^>]* checked>', html)
+        assert listed(html) == [] and "No organization matches" not in html  # the alert says what to change
+
+    def test_left_out_or_blank_it_lists_every_organization(self, client, directory):
+        every = Organization.objects.count()
+        assert client.get("/api/v1/organizations/", {"online": "", "page_size": 100}).json()["count"] == every
+        assert len(listed(client.get("/organizations/", {"online": ""}).content.decode())) == every
+
+    def test_the_schema_documents_that_only_true_is_taken(self, client, directory):
+        schema = client.get("/api/schema/", {"format": "json"}).json()
+        parameters = schema["paths"]["/api/v1/organizations/"]["get"]["parameters"]
+        (online,) = [parameter for parameter in parameters if parameter["name"] == "online"]
+        assert online["schema"] == {"type": "boolean", "enum": [True]}
+        assert "false is refused with a 400" in online["description"]
+        assert "/api/v1/meetings/?attendance=online" in online["description"]
+        field = schema["components"]["schemas"]["Organization"]["properties"]["online_meetings"]
+        assert field["nullable"] and "null where they are silent" in field["description"]
 
 
 def test_bad_directory_parameters_are_named(client, directory):
