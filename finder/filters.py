@@ -202,8 +202,8 @@ def unknown_parameters(names: Iterable[str], search: "FilterSet", allowed: Itera
 
 
 def given_values(values: Iterable[str]) -> list[str]:
-    """The values a parameter was given, each once, in order; a blank is no value."""
-    return list(dict.fromkeys(value for value in values if value != ""))
+    """The values a parameter was given, each once, in order; a blank (or only spaces) is no value."""
+    return list(dict.fromkeys(value for value in values if value.strip()))
 
 
 class _SearchForm(forms.Form):
@@ -272,8 +272,8 @@ class _SearchForm(forms.Form):
 
     def _widget_data_value(self, widget, html_name: str):
         value = super()._widget_data_value(widget, html_name)
-        if isinstance(value, list) and "" in value:  # ?day=&day=2, or ?day= alone: a blank is no choice
-            value = [item for item in value if item != ""]
+        if isinstance(value, list) and not all(item.strip() for item in value):
+            value = [item for item in value if item.strip()]  # ?day=&day=2, ?day= or ?day=%20: a blank is no choice
         return value
 
     def _cleans_alike_when_empty(self, name: str, field: forms.Field) -> bool:

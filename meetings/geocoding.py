@@ -35,6 +35,9 @@ from meetings.models import Place, PlaceAlias
 logger = logging.getLogger(__name__)
 
 EMPTY_MESSAGE = _("Type a ZIP code, a city, or coordinates.")
+NEAR_ME_MESSAGE = _("To search near where you are, press “Use my location”, or type your ZIP code or city.")
+# What people type for "where I am" (compared as search_name gives them: lower case, no accents).
+_NEAR_ME = {"near me", "nearby", "close to me", "around me", "my location", "here", "cerca de mi", "cerca", "aqui"}
 MAX_TEXT_LENGTH = 200  # the finder's ``near`` field accepts no more
 MAX_CHOICES = 8  # places offered for an ambiguous name
 MAX_SUGGESTIONS = 5  # places offered for a name we couldn't find
@@ -176,9 +179,12 @@ def geocode(text: str) -> GeocodedPlace:
 
     Raises ``GeocodingError`` (or its ``PlaceNotFound`` / ``AmbiguousPlace``) with a message for the person.
     """
-    text = " ".join(_plain(text or "").split())
+    # A comma or semicolon left at either end ("19103,") is typing, not part of a place.
+    text = " ".join(_plain(text or "").split()).strip(" ,;")
     if not text:
         raise GeocodingError(str(EMPTY_MESSAGE))
+    if search_name(text) in _NEAR_ME:
+        raise GeocodingError(str(NEAR_ME_MESSAGE))
     if len(text) > MAX_TEXT_LENGTH:
         raise GeocodingError(gettext("That is too long for a place.") + f" {EMPTY_MESSAGE}")
     coordinates = parse_coordinates(text)

@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -22,15 +23,20 @@ from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from groups.models import Organization
+from groups.models import Kind, Organization
 from meetings import distance, schedule
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in _time_zones():
+    if not is_time_zone(value):
         raise ValidationError(
             gettext("%(zone)s is not an IANA time zone such as America/New_York.") % {"zone": repr(value)}
         )
+
+
+def is_time_zone(value: str) -> bool:
+    """Whether ``value`` is an IANA zone name this server knows."""
+    return value in _time_zones()
 
 
 def _time_zones() -> set[str]:
@@ -82,6 +88,13 @@ class Weekday(models.IntegerChoices):
 def in_active_language(english: str, spanish: str) -> str:
     """The Spanish name when Spanish is the active language and one is known, else the English one."""
     return spanish if spanish and (get_language() or "").startswith("es") else english
+
+
+class TypeInWords(NamedTuple):
+    """A meeting type as a meeting's page names and explains it."""
+
+    name: str
+    description: str
 
 
 class TypeFacet(models.Model):
@@ -474,6 +487,11 @@ class Meeting(models.Model):
         return self.end_time is not None and self.end_time < self.start_time
 
     @property
+    def ends_after_midnight(self) -> bool:
+        """What the page says: 11 PM to 1 AM does; 11 PM to 12 AM ends at midnight, not after it."""
+        return self.crosses_midnight and self.end_time != dt.time(0, 0)
+
+    @property
     def duration(self) -> dt.timedelta:
         start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
         end = dt.datetime.combine(dt.date(2000, 1, 2 if self.crosses_midnight else 1), self.end_time)
@@ -508,11 +526,28 @@ class Meeting(models.Model):
             return list(self.types.all())
         return list(self.types.select_related("facet"))
 
-    def types_by_facet(self) -> dict[str, list[MeetingType]]:
-        """Types grouped by facet name, in facet order."""
-        grouped: dict[str, list[MeetingType]] = {}
+    def types_in_words(self) -> dict[str, list[TypeInWords]]:
+        """The types grouped by facet name, in facet order, as the meeting's own fellowship says them.
+
+        A fellowship's own name for a shared code wins (Al-Anon's Closed is "Families and Friends Only"), without
+        the shared description; and a family group's meetings leave out the attendance descriptions, written for
+        people who have the problem ("Closed: only for people who … want to stop" is not who Nar-Anon's closed
+        meetings are for). Reads the organization's codes: prefetch ``organization__type_codes`` for a list.
+        """
+        own = {code.meeting_type_id: code for code in self.organization.type_codes.all() if code.meeting_type_id}
+        family = Kind.FAMILY in self.organization.kinds
+        grouped: dict[str, list[TypeInWords]] = {}
         for meeting_type in self.type_list:
-            grouped.setdefault(meeting_type.facet.name, []).append(meeting_type)
+            code = own.get(meeting_type.pk)
+            if code is not None:
+                # In Spanish, without the fellowship's own Spanish name, the shared type's Spanish one.
+                english = meeting_type.name if (get_language() or "").startswith("es") else code.name_en
+                shown = TypeInWords(in_active_language(english, code.name_es), "")
+            elif family and meeting_type.facet.key == "attendance":
+                shown = TypeInWords(meeting_type.name, "")
+            else:
+                shown = TypeInWords(meeting_type.name, meeting_type.description_text)
+            grouped.setdefault(meeting_type.facet.name, []).append(shown)
         return grouped
 
     def next_start(self, now: dt.datetime) -> dt.datetime:

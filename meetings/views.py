@@ -5,7 +5,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from meetings.feeds import meeting_guide
 from meetings.feeds.ical import render_calendar
 from meetings.filters import ATTENDANCE_CHOICES, DAY_NAMES, DISTANCES, TIME_CHOICES, UNITS, MeetingFilter
 from meetings.forms import ChangeReportForm
-from meetings.models import Meeting, MeetingType, TypeFacet, Weekday
+from meetings.models import Meeting, MeetingType, TypeFacet, Weekday, is_time_zone
 from meetings.sources import type_names
 
 PAGE_SIZE = 25
@@ -41,7 +41,6 @@ FIELD_LABELS = {
     "lng": _("ZIP code, city, or coordinates"),
     "distance": pgettext_lazy("distance", "Within"),
     "units": _("Units"),
-    "tz": _("Time zone"),
     "day": _("Day"),
     "time": _("Time of day"),
     "soon": _("Starting in the next hour"),
@@ -108,6 +107,7 @@ def _day_label(moment: dt.datetime, now: dt.datetime) -> str:
 @vary_on_headers(PARTIAL_HEADER)
 @limits.per_minute("finder", "FINDER_SEARCHES_PER_MINUTE")
 def finder(request: HttpRequest) -> HttpResponse:
+    request.GET = _without_unknown_zone(request.GET)  # for the search and every link the page builds from it
     times = when_words.take_times(request.GET.get("near", ""))
     if times is not None:
         return redirect(_with_times(request, *times))
@@ -301,7 +301,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    meeting = get_object_or_404(Meeting.objects.published().with_details(), slug=slug)
+    found = Meeting.objects.published().with_details().prefetch_related("organization__type_codes")
+    meeting = get_object_or_404(found, slug=slug)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -349,6 +350,19 @@ def _result(meeting: Meeting, search: MeetingFilter) -> Result:
     )
 
 
+def _without_unknown_zone(query: QueryDict) -> QueryDict:
+    """The query without a ``tz`` the server doesn't know. On the page it is the browser's zone, filled in by
+    the script, not something the visitor typed or can correct: a browser that knows none says
+    "Etc/Unknown", and a newer one may name a zone newer than the server's. Times are then shown in the
+    place's zone only; the API still answers a 400 naming ``tz``."""
+    zone = query.get("tz")
+    if not zone or is_time_zone(zone):
+        return query
+    query = query.copy()
+    del query["tz"]
+    return query
+
+
 def _narrowed(search: MeetingFilter) -> bool:
     """Whether the search has choices beyond its place and distance (soon=false is none)."""
     data = search.form.cleaned_data
@@ -361,7 +375,10 @@ def _narrowed(search: MeetingFilter) -> bool:
 def _with_times(request: HttpRequest, place: str, filters: dict[str, list[str]]) -> str:
     """The finder's address for "19103 tonight": near=19103 with the When filters ticked, unless already chosen."""
     query = request.GET.copy()
-    query["near"] = place
+    if place:
+        query["near"] = place
+    else:  # "tonight" alone: a search without a place, soonest first
+        query.pop("near", None)
     query.pop("page", None)
     for name, values in filters.items():
         if not given_values(query.getlist(name)):

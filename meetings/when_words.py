@@ -28,6 +28,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "en la mañana": {"time": ["morning"]},
     "mañana": {"day": ["tomorrow"]},
     "manana": {"day": ["tomorrow"]},
+    "online": {"attendance": ["online"]},
+    "en línea": {"attendance": ["online"]},
+    "en linea": {"attendance": ["online"]},
     "right now": {"soon": ["true"]},
     "now": {"soon": ["true"]},
     "ahora": {"soon": ["true"]},
@@ -49,7 +52,8 @@ MAX_LENGTH = 200
 
 
 def take_times(text: str) -> tuple[str, dict[str, list[str]]] | None:
-    """The place part of ``text`` and the filters its time words stand for; None if it names no time.
+    """The place part of ``text`` ("" if it names only a time) and the filters its time words stand for; None
+    if it names no time.
 
     Only a phrase at the end, or at the start before "near"/"in" or a ZIP code, counts: a place's own name
     ("Today Street") is left alone. Several phrases ("19103 tomorrow night now") are all taken; for a
@@ -62,4 +66,8 @@ def take_times(text: str) -> tuple[str, dict[str, list[str]]] | None:
     while found := _AT_END.match(place) or _AT_START.match(place):
         place = _LEADING.sub("", found["place"].strip(" ,"))
         filters = {**PHRASES[found["when"].lower()], **filters}
+    # Only a time ("tonight", "hoy"): no place, and the search goes on without one.
+    alone = PHRASES.get(place.strip(" ,.!?").lower())
+    if alone is not None:
+        place, filters = "", {**alone, **filters}
     return (place, filters) if filters else None

@@ -167,6 +167,16 @@ if (form && results) {
       } else element.value = last ?? "";
     }
     near.placeholder = lat.value && !near.value ? words.yourLocation : nearPlaceholder;
+    // A filter the address chose shows where the person sees it ("19103 tonight" ticks the evening, which sits
+    // under "More filters"), as the server opens them on a full page. None is closed: the person may have opened it.
+    for (const details of form.querySelectorAll("details")) {
+      if ([...details.querySelectorAll("input, select")].some(isChosen)) details.open = true;
+    }
+  }
+
+  function isChosen(element) {
+    if (element.type === "checkbox" || element.type === "radio") return element.checked;
+    return element.type !== "hidden" && element.value !== ""; // a menu's "any" is blank
   }
 
   // The meetings ticked for a handout, as ?m= (the ticks belong to this form, though they sit in the results).
@@ -212,6 +222,8 @@ if (form && results) {
     const url = withTicks(link.href);
     if (url.origin !== location.origin || url.pathname !== finderPath) return;
     event.preventDefault();
+    // The visitor's own zone, as a search from the form sends it: the server's links carry only the address's.
+    if (zone) url.searchParams.set("tz", zone);
     syncForm(url);
     load(url.href, { push: true, focus: true });
   });

@@ -215,6 +215,7 @@ def test_a_time_typed_with_the_place_ticks_the_when_filters(page, live_server, m
     assert page.get_by_label("ZIP code, city, or coordinates").input_value() == "19107"
     assert page.get_by_label("Today", exact=True).is_checked()
     assert page.get_by_label("Evening", exact=True).is_checked() and page.get_by_label("Night", exact=True).is_checked()
+    assert page.get_by_label("Evening", exact=True).is_visible()  # "More filters" opened to show them
     assert "near=19107&" in page.url and "day=today&time=evening&time=night" in page.url
 
 
@@ -224,10 +225,17 @@ def test_the_handout_gives_an_online_meeting_elsewhere_in_the_readers_time_too(p
         organization=smart, name="Pacific SMART", slug="pacific-smart", day=3, start_time=dt.time(20, 0),
         timezone="America/Los_Angeles", attendance_mode=Meeting.Attendance.ONLINE, conference_url="https://example.org/j/2",
     )  # fmt: skip
-    page.goto(live_server.url + "/referral/?m=pacific-smart&m=tuesday-women")  # the browser is in New York
-    pacific, local = page.locator(".handout-meetings li .when").all()
+    make_meeting(
+        organization=smart, name="Chicago SMART", slug="chicago-smart", day=3, start_time=dt.time(19, 0),
+        timezone="America/Chicago",
+    )  # fmt: skip
+    # The browser is in New York.
+    page.goto(live_server.url + "/referral/?m=pacific-smart&m=tuesday-women&m=chicago-smart")
+    pacific, local, chicago = page.locator(".handout-meetings li .when").all()
     assert re.search(r"\(America/Los_Angeles\)\s*Wednesday 11:00 PM your time \(E[SD]T\)", pacific.inner_text())
     assert "your time" not in local.inner_text()  # the same clock as the reader's: nothing to add
+    # Met in person: at its own time, and the printing computer's zone is the clinician's, not the patient's.
+    assert "your time" not in chicago.inner_text()
     page.emulate_media(media="print")
     assert pacific.locator(".visitor-time").is_visible()  # the patient reads it on paper
 

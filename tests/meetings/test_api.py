@@ -270,6 +270,7 @@ class TestBadInput:
         # It was "Select a valid choice.  is not one of the available choices.", naming nothing.
         everything = client.get("/api/v1/meetings/").json()["count"]
         assert client.get("/api/v1/meetings/", {name: ""}).json()["count"] == everything
+        assert client.get("/api/v1/meetings/", {name: " "}).json()["count"] == everything  # only a space
 
     def test_more_different_values_than_a_search_takes_are_refused(self, client, finder_meetings):
         codes = list(MeetingType.objects.order_by("code").values_list("code", flat=True)[:21])

@@ -147,6 +147,20 @@ def test_an_empty_search_asks_for_a_place(text):
     assert error.value.suggestions == []
 
 
+@pytest.mark.parametrize("text", ["near me", "Near me!", "cerca de mí", "my location"])
+def test_near_me_points_to_use_my_location(text, django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(GeocodingError) as error:
+        geocode(text)
+    assert error.value.message == (
+        "To search near where you are, press “Use my location”, or type your ZIP code or city."
+    )
+
+
+@pytest.mark.parametrize("text", ["19103,", " 19103 ;", ",19103"])
+def test_a_comma_left_at_either_end_is_ignored(text):
+    assert geocode(text).label == "Philadelphia, PA 19103"
+
+
 def test_text_too_long_for_a_place_is_refused_without_a_query(django_assert_num_queries):
     with django_assert_num_queries(0), pytest.raises(GeocodingError, match="too long"):
         geocode("Springfield " * 30)
@@ -461,10 +475,10 @@ def test_it_rejects_an_unknown_place():
 
 
 @pytest.mark.parametrize("text", [",", " , ", ",,"])
-def test_only_commas_are_not_a_place(text):
-    with pytest.raises(PlaceNotFound) as error:
+def test_only_commas_ask_for_a_place(text):
+    with pytest.raises(GeocodingError) as error:
         geocode(text)
-    assert error.value.message.startswith("We couldn't find “,")
+    assert error.value.message == "Type a ZIP code, a city, or coordinates."
 
 
 def test_a_misspelled_city_suggests_the_right_one():

@@ -1,5 +1,7 @@
 """A meeting's own page and its calendar file."""
 
+import datetime as dt
+
 import icalendar
 import pytest
 
@@ -54,3 +56,50 @@ def test_a_demo_meetings_calendar_entry_says_it_is_sample_data(client, site_data
 
     meeting = Meeting.objects.filter(is_demo=True).first()
     assert b"sample data" in client.get(f"/meetings/{meeting.slug}.ics").content
+
+
+@pytest.mark.parametrize("end, says", [(dt.time(1, 0), True), (dt.time(0, 0), False), (dt.time(23, 59), False)])
+def test_the_page_says_a_meeting_ends_after_midnight_only_when_it_does(client, finder_meetings, end, says):
+    meeting = finder_meetings["open_aa"]
+    type(meeting).objects.filter(pk=meeting.pk).update(start_time=dt.time(23, 0), end_time=end)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert ("(ends after midnight)" in html) is says
+
+
+class TestTypesInTheFellowshipsOwnWords:
+    """A closed Al-Anon meeting is for families and friends, not for "people who have the problem"."""
+
+    HAVE_THE_PROBLEM = "Only for people who have the problem, or who want to stop."
+
+    def closed_meeting_of(self, slug: str, **extra):
+        from groups.models import Organization
+        from meetings.models import MeetingType
+        from tests.factories import make_meeting
+
+        meeting = make_meeting(organization=Organization.objects.get(slug=slug), slug=f"closed-{slug}", **extra)
+        meeting.types.set(MeetingType.objects.filter(code__in=["C", "W"]))
+        return meeting
+
+    def test_a_twelve_step_meeting_explains_closed_as_for_those_with_the_problem(self, client, directory):
+        html = client.get(self.closed_meeting_of("alcoholics-anonymous").get_absolute_url()).content.decode()
+        assert f"Closed <small>— {self.HAVE_THE_PROBLEM}</small>" in html
+
+    def test_al_anon_names_closed_its_own_way_without_the_shared_explanation(self, client, directory):
+        html = client.get(self.closed_meeting_of("al-anon").get_absolute_url()).content.decode()
+        assert "Families and Friends Only" in html
+        assert self.HAVE_THE_PROBLEM not in html
+        assert "Women" in html  # the other types as usual
+
+    def test_a_family_group_without_its_own_names_says_closed_without_the_explanation(self, client, directory):
+        html = client.get(self.closed_meeting_of("families-anonymous").get_absolute_url()).content.decode()
+        assert "Closed" in html and self.HAVE_THE_PROBLEM not in html
+
+    def test_in_spanish_al_anons_closed_is_the_shared_spanish_word(self, client, directory):
+        meeting = self.closed_meeting_of("al-anon")
+        html = client.get(meeting.get_absolute_url(), headers={"Accept-Language": "es"}).content.decode()
+        assert "Cerrada" in html and "Families and Friends Only" not in html
+
+    def test_the_page_reads_the_fellowships_names_in_one_query(self, client, directory, django_assert_max_num_queries):
+        meeting = self.closed_meeting_of("al-anon")
+        with django_assert_max_num_queries(4):  # the meeting, its types, their facets, the fellowship's codes
+            client.get(meeting.get_absolute_url())

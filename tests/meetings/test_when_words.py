@@ -21,6 +21,12 @@ TONIGHT = {"day": ["today"], "time": ["evening", "night"]}
         ("19103 right now", "19103", {"soon": ["true"]}),
         ("19103 esta mañana", "19103", {"day": ["today"], "time": ["morning"]}),  # mañana: also "morning"
         ("19103 por la mañana", "19103", {"time": ["morning"]}),
+        ("Tonight", "", TONIGHT),  # only a time: no place
+        ("hoy", "", {"day": ["today"]}),
+        ("now!", "", {"soon": ["true"]}),
+        ("online", "", {"attendance": ["online"]}),
+        ("online tonight", "", {**TONIGHT, "attendance": ["online"]}),
+        ("19103 online", "19103", {"attendance": ["online"]}),
         (
             "19103   tomorrow night now now",
             "19103",
@@ -33,7 +39,8 @@ def test_it_takes_a_time_from_the_start_or_the_end_of_a_place(typed, place, filt
 
 
 @pytest.mark.parametrize(
-    "typed", ["19103", "Today Street", "Tonight", "hoy Filadelfia", "Nowata, OK", "", "a" + " " * 8000 + "x tonight"]
+    "typed",
+    ["19103", "Today Street", "Online Street", "hoy Filadelfia", "Nowata, OK", "", "a" + " " * 8000 + "x tonight"],
 )
 def test_it_leaves_a_place_without_a_time_alone(typed):
     assert take_times(typed) is None
@@ -53,3 +60,8 @@ def test_the_finder_keeps_the_days_and_times_the_person_chose(client, db):
 def test_the_finder_takes_every_time_phrase_in_one_redirect(client, db):
     response = client.get("/", {"near": "19103" + " now" * 30})
     assert response["Location"] == "/?near=19103&soon=true#results"
+
+
+def test_a_time_alone_searches_everywhere_with_the_times_ticked(client, db):
+    response = client.get("/", {"near": "tonight", "distance": "10"})
+    assert response["Location"] == "/?distance=10&day=today&time=evening&time=night#results"
