@@ -57,6 +57,12 @@ ISO_LANGUAGES = {
 }  # fmt: skip
 
 
+def _minute_after(moment: dt.time) -> dt.time:
+    """The end of an inclusive "starts at or before" as a half-open one: 21:00 -> 21:01 (23:59 -> 00:00)."""
+    minutes = (moment.hour * 60 + moment.minute + 1) % schedule.MINUTES_PER_DAY
+    return dt.time(minutes // 60, minutes % 60)
+
+
 def language_code(value: str) -> str:
     """The Meeting Guide code, upper case, of a ``language`` parameter: "es" and "s" are both "S"."""
     return ISO_LANGUAGES.get(value.lower(), value.upper())
@@ -236,21 +242,28 @@ class MeetingFilter(FilterSet):
         method="filter_nothing",
         max_length=64,
         validators=[validate_time_zone],
-        help_text="The visitor's IANA time zone, to show times in it as well.",
+        help_text="The visitor's IANA time zone, to show times in it as well; without a place, day, time and the "
+        "start range are read in it.",
     )
     day = DaysFilter(
         method="filter_day",
         choices=DAY_CHOICES,
-        help_text="0-6 (0 = Sunday), sunday…saturday, today or tomorrow; repeat for several. "
-        "Today and tomorrow are taken in each meeting's own time zone; today leaves out meetings that are over.",
+        help_text="0-6 (0 = Sunday), sunday…saturday, today or tomorrow; repeat for several. Around a place, days are "
+        "each meeting's own (the place's); without one, and with tz (or an online search's place), the visitor's, "
+        "wherever the meetings are. Today leaves out meetings that are over.",
     )
     time = AnyCaseMultipleChoiceFilter(
         method="filter_time_of_day",
         choices=TIME_CHOICES,
-        help_text="morning 4-12, midday 11-14, afternoon 12-17, evening 17-21, night 21-4 (start time).",
+        help_text="morning 4-12, midday 11-14, afternoon 12-17, evening 17-21, night 21-4 (start time), on the same "
+        "clock as day.",
     )
-    start_after = django_filters.TimeFilter(method="filter_nothing", help_text="Starts at or after HH:MM (local).")
-    start_before = django_filters.TimeFilter(method="filter_nothing", help_text="Starts at or before HH:MM (local).")
+    start_after = django_filters.TimeFilter(
+        method="filter_nothing", help_text="Starts at or after HH:MM, on the same clock as day."
+    )
+    start_before = django_filters.TimeFilter(
+        method="filter_nothing", help_text="Starts at or before HH:MM, on the same clock as day."
+    )
     soon = YesNoFilter(method="filter_soon", help_text="Starting within the next hour, in each meeting's time zone.")
     now = YesNoFilter(method="filter_now", help_text="In progress now.")
     type = TypeCodesFilter(
@@ -306,6 +319,8 @@ class MeetingFilter(FilterSet):
         return queryset  # applied with the place, in filter_queryset
 
     def filter_day(self, queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
+        if self.frame_zone:
+            return queryset.filter(self._visitors_days(values))
         q = Q(pk__in=[])
         for value in values:
             if value in ("today", "tomorrow"):
@@ -314,7 +329,31 @@ class MeetingFilter(FilterSet):
                 q |= Q(day=DAY_NAMES.get(value, value))
         return queryset.filter(q)
 
+    def _visitors_days(self, values: list[str]) -> Q:
+        """The days in the visitor's week: "today" is what is left of theirs (meetings not over), a weekday
+        every meeting starting on it by their clock."""
+        minute = schedule.visitor_week_minute(self.now, self.frame_zone)
+        midnight = minute - minute % schedule.MINUTES_PER_DAY  # today's, on the visitor's clock
+        windows, today = [], False
+        for value in values:
+            if value == "today":
+                windows.append((minute, midnight + schedule.MINUTES_PER_DAY))
+                today = True
+            elif value == "tomorrow":
+                windows.append((midnight + schedule.MINUTES_PER_DAY, midnight + 2 * schedule.MINUTES_PER_DAY))
+            else:
+                day = int(DAY_NAMES.get(value, value))
+                windows.append((day * schedule.MINUTES_PER_DAY, (day + 1) * schedule.MINUTES_PER_DAY))
+        q = schedule.starting_in_visitors_week(self.now, self.frame_zone, windows, self.zones)
+        if today:  # begun today and still going
+            began = schedule.starting_in_visitors_week(self.now, self.frame_zone, [(midnight, minute)], self.zones)
+            q |= began & schedule.in_progress(self.now, self.zones)
+        return q
+
     def filter_time_of_day(self, queryset, name, values):
+        if self.frame_zone:
+            spans = [schedule.minutes_of_day(*schedule.TIMES_OF_DAY[value]) for value in values]
+            return queryset.filter(schedule.starting_at_visitors_hours(self.now, self.frame_zone, spans, self.zones))
         return queryset.filter(schedule.time_of_day(values))
 
     def filter_soon(self, queryset, name, value):
@@ -382,7 +421,11 @@ class MeetingFilter(FilterSet):
         """Every condition but the radius."""
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        between = schedule.start_between(data.get("start_after"), data.get("start_before"))
+        after, before = data.get("start_after"), data.get("start_before")
+        if self.frame_zone and (after or before):
+            span = schedule.minutes_of_day(after or dt.time(0, 0), _minute_after(before) if before else dt.time(0, 0))
+            return queryset.filter(schedule.starting_at_visitors_hours(self.now, self.frame_zone, [span], self.zones))
+        between = schedule.start_between(after, before)
         return queryset.filter(between) if between else queryset
 
     def counts_farther_away(self) -> dict[int, int]:
@@ -406,6 +449,16 @@ class MeetingFilter(FilterSet):
         Read when first used: ordering by the next start on PostgreSQL needs no list (schedule.py).
         """
         return SimpleLazyObject(Meeting.objects.zones_in_use)
+
+    @property
+    def frame_zone(self) -> str | None:
+        """The zone ``day``, ``time`` and the start range are read in: the visitor's (``tz``, or an online search's
+        place) when the search is not around a place, so that "today" and "evening" are theirs, wherever the
+        meetings are; None around a place, where each meeting's own clock (the place's) is meant."""
+        if self.searches_by_place:
+            return None
+        zone = self.visitor_zone
+        return zone.key if zone else None
 
     @property
     def searches_by_place(self) -> bool:

@@ -191,6 +191,95 @@ def on_day(now: dt.datetime, days_ahead: int, zones: Iterable[str] | None = None
     return _condition(*_on_day_sql(_minute(now), days_ahead, _zones_key(zones)))
 
 
+# The visitor's days and hours. A search without a place (online meetings, mostly) is read in the visitor's
+# zone: "today" is the rest of the visitor's day, "evening" their evening. Each group of zones sharing a clock
+# now differs from the visitor's by a fixed number of minutes, so a window of the visitor's week is the same
+# window of that group's week, shifted. (Across a daylight-saving change still ahead in the week the shift is
+# an hour off, as the wall-clock windows of "soon" are.)
+
+
+def _shifts(minute: dt.datetime, visitor: str, zones: tuple[str, ...]) -> list[tuple[int, list[str]]]:
+    """For each group of zones sharing a clock now, its minutes ahead of the visitor's clock, and the group."""
+    visitor_clock = minute.astimezone(zone(visitor)).replace(tzinfo=None)
+    return [
+        (round((local - visitor_clock).total_seconds() / 60), group) for local, group in _grouped(minute, zones).items()
+    ]
+
+
+def visitor_week_minute(now: dt.datetime, visitor: str) -> int:
+    """The visitor's current minute of the week (0 = Sunday 00:00)."""
+    local = now.astimezone(zone(visitor))
+    return week_minute(weekday_of(local), local.time())
+
+
+@lru_cache(maxsize=64)
+def _visitor_windows_sql(
+    minute: dt.datetime, visitor: str, windows: tuple[tuple[int, int], ...], zones: tuple[str, ...]
+) -> tuple[str, tuple]:
+    parts, params = [], []
+    for shift, group in _shifts(minute, visitor, zones):
+        spans, span_params = [], []
+        for begin, end in windows:
+            if end <= begin:
+                continue
+            day, clock = divmod((begin + shift) % MINUTES_PER_WEEK, MINUTES_PER_DAY)
+            span, found = _window_sql(day, dt.time(clock // 60, clock % 60), end - begin)
+            spans.append(f"({span})")
+            span_params += found
+        if not spans:
+            continue
+        in_zones, zone_params = _zones_in(group)
+        parts.append(f"(({' OR '.join(spans)}) AND {in_zones})")
+        params += span_params + zone_params
+    return " OR ".join(parts) or "1 = 0", tuple(params)
+
+
+def starting_in_visitors_week(now: dt.datetime, visitor: str, windows: Iterable[tuple[int, int]], zones=None) -> Q:
+    """Meetings starting within any of ``windows``: [begin, end) minutes of the visitor's week (0 = Sunday
+    00:00; a window may run past the week's end), wherever the meeting is."""
+    return _condition(*_visitor_windows_sql(_minute(now), visitor, tuple(windows), _zones_key(zones)))
+
+
+@lru_cache(maxsize=64)
+def _visitor_clock_sql(
+    minute: dt.datetime, visitor: str, spans: tuple[tuple[int, int], ...], zones: tuple[str, ...]
+) -> tuple[str, tuple]:
+    start = _column("start_time")
+    parts, params = [], []
+    for shift, group in _shifts(minute, visitor, zones):
+        ranges, range_params = [], []
+        for begin, end in spans:
+            low, high = (begin + shift) % MINUTES_PER_DAY, (end + shift) % MINUTES_PER_DAY
+            low_time = _time(dt.time(low // 60, low % 60))
+            if end - begin >= MINUTES_PER_DAY:
+                ranges.append("1 = 1")
+            elif high == 0:
+                ranges.append(f"{start} >= %s")
+                range_params.append(low_time)
+            elif low < high:
+                ranges.append(f"({start} >= %s AND {start} < %s)")
+                range_params += [low_time, _time(dt.time(high // 60, high % 60))]
+            else:  # wraps past midnight in that zone
+                ranges.append(f"({start} >= %s OR {start} < %s)")
+                range_params += [low_time, _time(dt.time(high // 60, high % 60))]
+        in_zones, zone_params = _zones_in(group)
+        parts.append(f"(({' OR '.join(ranges)}) AND {in_zones})")
+        params += range_params + zone_params
+    return " OR ".join(parts) or "1 = 0", tuple(params)
+
+
+def starting_at_visitors_hours(now: dt.datetime, visitor: str, spans: Iterable[tuple[int, int]], zones=None) -> Q:
+    """Meetings whose start, on the visitor's clock, is within any of ``spans``: [begin, end) minutes of the
+    day (end may pass midnight: 21:00-04:00 is (1260, 1680))."""
+    return _condition(*_visitor_clock_sql(_minute(now), visitor, tuple(spans), _zones_key(zones)))
+
+
+def minutes_of_day(start: dt.time, end: dt.time) -> tuple[int, int]:
+    """[start, end) as minutes of the day, end past midnight if the span wraps (TIMES_OF_DAY's night)."""
+    begin, finish = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+    return begin, finish if finish > begin else finish + MINUTES_PER_DAY
+
+
 def _minute(now: dt.datetime) -> dt.datetime:
     return now.replace(second=0, microsecond=0)
 

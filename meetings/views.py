@@ -128,6 +128,8 @@ def finder(request: HttpRequest) -> HttpResponse:
         "page": page,
         "results": results,
         "has_demo": any(result.meeting.is_demo for result in results),
+        # Days and hours were read on the visitor's clock (a search without a place): say so, with the zone.
+        "visitors_clock": search.frame_zone if valid and _reads_the_clock(search) else "",
         "place_label": _place_label(search) if valid else "",
         "ticked": set(ticked),
         "handout_limit": referral.MAX_MEETINGS,
@@ -361,6 +363,11 @@ def _without_unknown_zone(query: QueryDict) -> QueryDict:
     query = query.copy()
     del query["tz"]
     return query
+
+
+def _reads_the_clock(search: MeetingFilter) -> bool:
+    data = search.form.cleaned_data
+    return any(data.get(name) for name in ("day", "time", "start_after", "start_before"))
 
 
 def _narrowed(search: MeetingFilter) -> bool:

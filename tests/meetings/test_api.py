@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.http import QueryDict
+from django.utils.text import slugify
 from drf_spectacular.validation import validate_schema
 
 from finder.pagination import CountingPaginator
@@ -13,6 +14,7 @@ from meetings.distance import great_circle_miles
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting, MeetingType
 from meetings.schedule import weekday_of
+from tests.factories import make_meeting
 from tests.meetings.conftest import PHILADELPHIA
 
 pytestmark = pytest.mark.django_db
@@ -501,3 +503,53 @@ class TestFastSerializer:
             generic = serializers.ModelSerializer.to_representation(serializer, meeting)
             assert serializer.to_representation(row) == generic
             assert serializer.to_representation(meeting) == generic
+
+
+class TestDaysAndHoursWithoutAPlace:
+    """Online meetings anywhere: "today" and "evening" in the visitor's zone when the search names it."""
+
+    # Friday 4 December 2026, 16:30 in New York (21:30 UTC): Saturday 10:30 in Auckland.
+    NOW = dt.datetime(2026, 12, 4, 21, 30, tzinfo=dt.UTC)
+
+    @pytest.fixture
+    def online(self, finder_meetings):
+        smart = finder_meetings["online_smart"].organization
+        made = [
+            make_meeting(
+                organization=smart, name=name, slug=slugify(name), day=day, start_time=dt.time(*start),
+                timezone=zone, attendance_mode=Meeting.Attendance.ONLINE,
+            )
+            for name, day, start, zone in [
+                ("Auckland Saturday 9 PM", 6, (21, 0), "Pacific/Auckland"),  # Saturday 03:00 in New York
+                ("Auckland Saturday 11 AM", 6, (11, 0), "Pacific/Auckland"),  # Friday 17:00 in New York
+                ("Los Angeles Friday 3 PM", 5, (15, 0), "America/Los_Angeles"),  # Friday 18:00 in New York
+            ]
+        ]  # fmt: skip
+        return {meeting.name for meeting in made}
+
+    def found(self, query: str) -> set[str]:
+        search_ = MeetingFilter(QueryDict(query), now=self.NOW)
+        assert search_.is_valid(), search_.errors
+        return {meeting.name for meeting in search_.qs}
+
+    def test_today_is_the_visitors_day_when_the_search_names_their_zone(self, online):
+        found = self.found("attendance=online&day=today&tz=America/New_York") & online
+        assert found == {"Auckland Saturday 11 AM", "Los Angeles Friday 3 PM"}
+
+    def test_without_the_visitors_zone_today_is_each_meetings_own(self, online):
+        # Saturday in Auckland: both of Auckland's meetings; Los Angeles's Friday too.
+        assert self.found("attendance=online&day=today") & online == online
+
+    def test_evening_is_the_visitors_evening(self, online):
+        found = self.found("attendance=online&time=evening&tz=America/New_York") & online
+        assert found == {"Auckland Saturday 11 AM", "Los Angeles Friday 3 PM"}  # 17:00 and 18:00 in New York
+
+    def test_a_start_range_is_on_the_visitors_clock_too(self, online):
+        found = self.found("attendance=online&start_after=17:30&start_before=18:00&tz=America/New_York") & online
+        assert found == {"Los Angeles Friday 3 PM"}
+
+    def test_around_a_place_each_meeting_keeps_its_own_day(self, online):
+        # In person near Philadelphia: the place's (the meetings' own) today, whatever the visitor's zone.
+        # Friday in Philadelphia, Saturday morning in Tokyo: Friday's meetings, as without a zone.
+        near = f"lat={LAT}&lng={LNG}&distance=25&day=today"
+        assert self.found(f"{near}&tz=Asia/Tokyo") == self.found(near) == {"Friday Celebrate"}

@@ -306,3 +306,11 @@ def test_tonight_alone_lists_tonights_meetings_everywhere_soonest_first(client, 
     assert response.redirect_chain[0][0] == "/?day=today&time=evening&time=night#results"
     assert "soonest first" in text_of(html)
     assert 'value="today" checked' in html and 'value="evening" checked' in html
+
+
+def test_a_search_without_a_place_says_its_days_are_the_visitors_own(client, finder_meetings):
+    html = text_of(page(client, attendance="online", day="today", tz="Asia/Tokyo"))
+    assert "Days and times chosen are your own, in Asia/Tokyo, wherever the meetings are." in html
+    # Around a place, or with no day or time chosen, nothing to say.
+    assert "your own, in" not in text_of(page(client, near="19107", day="today", tz="Asia/Tokyo"))
+    assert "your own, in" not in text_of(page(client, attendance="online", tz="Asia/Tokyo"))

@@ -191,3 +191,43 @@ class TestZoneLists:
         for odd in ("Bad'Zone", "Bad,Zone", "Bad Zone", "Bad}Zone", 'Bad"Zone', "Bad\\Zone"):
             sql, params = schedule._zones_in(["America/New_York", odd])
             assert params == [["America/New_York", odd]] and odd not in sql
+
+
+class TestTheVisitorsDaysAndHours:
+    """Without a place, "today" and "evening" are the visitor's, wherever the (online) meetings are."""
+
+    def test_the_rest_of_the_visitors_day_holds_meetings_elsewhere_that_start_before_their_midnight(self, organization):
+        meeting(organization, "NY 20:00", TUESDAY, (20, 0))
+        meeting(organization, "LA 20:30", TUESDAY, (20, 30), zone="America/Los_Angeles")  # 23:30 in New York
+        meeting(organization, "LA 21:30", TUESDAY, (21, 30), zone="America/Los_Angeles")  # 00:30 Wednesday
+        meeting(organization, "Tokyo Wed 12:00", WEDNESDAY, (12, 0), zone="Asia/Tokyo")  # 22:00 Tuesday
+        meeting(organization, "Tokyo Wed 15:00", WEDNESDAY, (15, 0), zone="Asia/Tokyo")  # 01:00 Wednesday
+        meeting(organization, "NY 18:00", TUESDAY, (18, 0))  # over
+        now_minute = schedule.visitor_week_minute(TUESDAY_7PM_NY, "America/New_York")
+        assert now_minute == TUESDAY * 1440 + 19 * 60
+        rest_of_today = (now_minute, (TUESDAY + 1) * 1440)
+        found = names(schedule.starting_in_visitors_week(TUESDAY_7PM_NY, "America/New_York", [rest_of_today]))
+        assert found == {"NY 20:00", "LA 20:30", "Tokyo Wed 12:00"}
+
+    def test_a_window_may_run_past_the_end_of_the_visitors_week(self, organization):
+        meeting(organization, "Sydney Monday 09:00", MONDAY, (9, 0), zone="Australia/Sydney")  # Sunday 17:00 NY
+        saturday_night = [(SATURDAY * 1440 + 20 * 60, 8 * 1440)]  # Saturday 20:00 to the end of Sunday
+        assert names(schedule.starting_in_visitors_week(TUESDAY_7PM_NY, "America/New_York", saturday_night)) == {
+            "Sydney Monday 09:00"
+        }
+
+    def test_the_visitors_evening_and_night_are_read_on_their_clock(self, organization):
+        meeting(organization, "LA 14:30", TUESDAY, (14, 30), zone="America/Los_Angeles")  # 17:30 in New York
+        meeting(organization, "LA 18:30", TUESDAY, (18, 30), zone="America/Los_Angeles")  # 21:30
+        meeting(organization, "London 23:00", TUESDAY, (23, 0), zone="Europe/London")  # 18:00
+        meeting(organization, "Tokyo 12:00", WEDNESDAY, (12, 0), zone="Asia/Tokyo")  # 22:00
+        meeting(organization, "London 08:00", WEDNESDAY, (8, 0), zone="Europe/London")  # 03:00
+        meeting(organization, "NY 08:00", WEDNESDAY, (8, 0))
+
+        def at(*names_):
+            spans = [schedule.minutes_of_day(*schedule.TIMES_OF_DAY[name]) for name in names_]
+            return names(schedule.starting_at_visitors_hours(TUESDAY_7PM_NY, "America/New_York", spans))
+
+        assert at("evening") == {"LA 14:30", "London 23:00"}
+        assert at("night") == {"LA 18:30", "Tokyo 12:00", "London 08:00"}
+        assert at("morning") == {"NY 08:00"}
