@@ -13,18 +13,19 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 
 from finder.api import DENIED, ERRORS, NOT_FOUND, READ_ERRORS, THROTTLED, Pagination, StrictFilterMixin
 from finder.pagination import CountingPaginator
 from groups.models import Organization
 from meetings import curation, history
 from meetings.filters import MeetingFilter
-from meetings.models import Location, Meeting, MeetingRows, MeetingType, Weekday
+from meetings.models import Location, Meeting, MeetingRows, MeetingType, Weekday, validate_time_zone
 
 
 class MeetingPagination(Pagination):
@@ -209,7 +210,7 @@ class _RequestFacts:
         return cls(
             search=search,
             now=search.now if search else context["now"],
-            visitor_zone=search.visitor_zone if search else None,
+            visitor_zone=search.visitor_zone if search else context.get("visitor_zone"),
             units=search.chosen_units if search else "mi",
             links=_links(get_script_prefix(), get_urlconf()),
             day_names=_day_names(get_language()),
@@ -353,6 +354,24 @@ class CuratorsWrite(permissions.BasePermission):
         return bool(request.user.is_authenticated and curation.curated_organizations(request.user).exists())
 
 
+TZ_HELP = "The visitor's IANA time zone, to give the next start in it as well (visitor_time)."
+
+
+def _visitor_zone(params, allowed: set[str]) -> ZoneInfo | None:
+    """``tz`` of a request that takes no other parameter than ``allowed``; a 400 names anything else, as the
+    lists do, rather than answering as if it had been understood."""
+    errors = {name: [gettext("Unknown parameter.")] for name in sorted(set(params) - allowed)}
+    zone = params.get("tz", "")
+    if zone:
+        try:
+            validate_time_zone(zone)
+        except DjangoValidationError as error:
+            errors["tz"] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return ZoneInfo(zone) if zone else None
+
+
 @extend_schema(tags=["meetings"])
 class MeetingViewSet(
     StrictFilterMixin,
@@ -381,8 +400,12 @@ class MeetingViewSet(
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: MeetingSerializer, 404: NOT_FOUND, **READ_ERRORS})
+    @extend_schema(
+        parameters=[OpenApiParameter("tz", str, description=TZ_HELP)],
+        responses={200: MeetingSerializer, 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS},
+    )
     def retrieve(self, request, *args, **kwargs):
+        self.visitor_zone = _visitor_zone(request.query_params, allowed={"tz", "format"})
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=MeetingWriteSerializer, responses={201: MeetingSerializer, **WRITE_ERRORS})
@@ -406,8 +429,15 @@ class MeetingViewSet(
     def get_serializer_class(self):
         return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
 
+    visitor_zone = None  # a detail's ``tz``
+
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "search": self.search, "now": timezone.now()}
+        return {
+            **super().get_serializer_context(),
+            "search": self.search,
+            "visitor_zone": self.visitor_zone,
+            "now": timezone.now(),
+        }
 
     def perform_create(self, serializer) -> None:
         with transaction.atomic():
@@ -428,10 +458,22 @@ class MeetingTypeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
     pagination_class = None
 
-    @extend_schema(responses={200: TypeSerializer(many=True), **READ_ERRORS})
+    @extend_schema(responses={200: TypeSerializer(many=True), 400: ERRORS, **READ_ERRORS})
     def list(self, request, *args, **kwargs):
+        _visitor_zone(request.query_params, allowed={"format"})  # no parameters: a misspelt filter is a 400
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: TypeSerializer, 404: NOT_FOUND, **READ_ERRORS})
+    @extend_schema(responses={200: TypeSerializer, 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
+        _visitor_zone(request.query_params, allowed={"format"})
         return super().retrieve(request, *args, **kwargs)
+
+    def get_object(self):
+        # Codes in any letter case, as the finder's type=w: the exact code first (codes are case-sensitive).
+        code = self.kwargs[self.lookup_field]
+        types = self.get_queryset()
+        found = types.filter(code=code).first() or types.filter(code__iexact=code).order_by("code").first()
+        if found is None:
+            raise NotFound()
+        self.check_object_permissions(self.request, found)
+        return found

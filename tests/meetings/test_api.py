@@ -553,3 +553,23 @@ class TestDaysAndHoursWithoutAPlace:
         # Friday in Philadelphia, Saturday morning in Tokyo: Friday's meetings, as without a zone.
         near = f"lat={LAT}&lng={LNG}&distance=25&day=today"
         assert self.found(f"{near}&tz=Asia/Tokyo") == self.found(near) == {"Friday Celebrate"}
+
+
+class TestDetailsAndTypes:
+    def test_a_meetings_detail_gives_its_next_start_in_the_visitors_zone(self, client, finder_meetings):
+        body = client.get("/api/v1/meetings/mujeres/", {"tz": "Asia/Tokyo"}).json()
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT0[89]:30:00\+09:00", body["visitor_time"])  # 19:30 in New York
+        assert client.get("/api/v1/meetings/mujeres/").json()["visitor_time"] is None
+
+    def test_a_detail_names_a_bad_zone_or_an_unknown_parameter(self, client, finder_meetings):
+        bad = client.get("/api/v1/meetings/mujeres/", {"tz": "Mars/Base", "dya": "2"})
+        assert bad.status_code == 400 and set(bad.json()) == {"tz", "dya"}
+
+    def test_the_types_list_refuses_a_parameter_it_does_not_take(self, client, finder_meetings):
+        response = client.get("/api/v1/types/", {"facet": "language"})
+        assert response.status_code == 400 and response.json() == {"facet": ["Unknown parameter."]}
+
+    def test_a_type_is_found_by_its_code_in_any_letter_case(self, client, finder_meetings):
+        assert client.get("/api/v1/types/w/").json()["code"] == "W"
+        assert client.get("/api/v1/types/W/").json()["code"] == "W"
+        assert client.get("/api/v1/types/nope/").status_code == 404
