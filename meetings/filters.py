@@ -334,20 +334,19 @@ class MeetingFilter(FilterSet):
         every meeting starting on it by their clock."""
         minute = schedule.visitor_week_minute(self.now, self.frame_zone)
         midnight = minute - minute % schedule.MINUTES_PER_DAY  # today's, on the visitor's clock
-        windows, today = [], False
+        dates, weekdays = [], []  # this week's "today" and "tomorrow"; weekdays, every week's
         for value in values:
-            if value == "today":
-                windows.append((minute, midnight + schedule.MINUTES_PER_DAY))
-                today = True
+            if value == "today":  # its meetings over by now are next week's, so not today's
+                dates.append((midnight, midnight + schedule.MINUTES_PER_DAY))
             elif value == "tomorrow":
-                windows.append((midnight + schedule.MINUTES_PER_DAY, midnight + 2 * schedule.MINUTES_PER_DAY))
+                dates.append((midnight + schedule.MINUTES_PER_DAY, midnight + 2 * schedule.MINUTES_PER_DAY))
             else:
                 day = int(DAY_NAMES.get(value, value))
-                windows.append((day * schedule.MINUTES_PER_DAY, (day + 1) * schedule.MINUTES_PER_DAY))
-        q = schedule.starting_in_visitors_week(self.now, self.frame_zone, windows, self.zones)
-        if today:  # begun today and still going
-            began = schedule.starting_in_visitors_week(self.now, self.frame_zone, [(midnight, minute)], self.zones)
-            q |= began & schedule.in_progress(self.now, self.zones)
+                weekdays.append((day * schedule.MINUTES_PER_DAY, (day + 1) * schedule.MINUTES_PER_DAY))
+        q = Q(pk__in=[])
+        for windows, weekly in ((dates, False), (weekdays, True)):
+            if windows:
+                q |= schedule.starting_in_visitors_week(self.now, self.frame_zone, windows, self.zones, weekly=weekly)
         return q
 
     def filter_time_of_day(self, queryset, name, values):

@@ -192,18 +192,11 @@ def on_day(now: dt.datetime, days_ahead: int, zones: Iterable[str] | None = None
 
 
 # The visitor's days and hours. A search without a place (online meetings, mostly) is read in the visitor's
-# zone: "today" is the rest of the visitor's day, "evening" their evening. Each group of zones sharing a clock
-# now differs from the visitor's by a fixed number of minutes, so a window of the visitor's week is the same
-# window of that group's week, shifted. (Across a daylight-saving change still ahead in the week the shift is
-# an hour off, as the wall-clock windows of "soon" are.)
-
-
-def _shifts(minute: dt.datetime, visitor: str, zones: tuple[str, ...]) -> list[tuple[int, list[str]]]:
-    """For each group of zones sharing a clock now, its minutes ahead of the visitor's clock, and the group."""
-    visitor_clock = minute.astimezone(zone(visitor)).replace(tzinfo=None)
-    return [
-        (round((local - visitor_clock).total_seconds() / 60), group) for local, group in _grouped(minute, zones).items()
-    ]
+# zone: "today" is the rest of the visitor's day, "evening" their evening. A window of the visitor's week is
+# turned into the instants it spans in the coming week (the part already past, next week's: a meeting's next
+# start is never behind), and each zone sees those instants on its own clock; zones that see all of them alike
+# share one condition. Reading the clocks at the window's own instants, not now, keeps a daylight-saving change
+# later in the week in its place (a London meeting on the Sunday New York springs forward).
 
 
 def visitor_week_minute(now: dt.datetime, visitor: str) -> int:
@@ -214,64 +207,94 @@ def visitor_week_minute(now: dt.datetime, visitor: str) -> int:
 
 @lru_cache(maxsize=64)
 def _visitor_windows_sql(
-    minute: dt.datetime, visitor: str, windows: tuple[tuple[int, int], ...], zones: tuple[str, ...]
+    minute: dt.datetime,
+    visitor: str,
+    windows: tuple[tuple[int, int], ...],
+    weekly: bool,
+    zones: tuple[str, ...],
+    begun: bool,
 ) -> tuple[str, tuple]:
+    """Meetings starting within ``windows`` in the coming week; ``begun``: in the day before now instead (the
+    start of a meeting in progress, which is its next start until it ends). ``weekly``: the windows recur each
+    week (Mondays, evenings), else they are this week's only (today, tomorrow)."""
+    visitor_zone = zone(visitor)
+    here = minute.astimezone(visitor_zone).replace(tzinfo=None)  # the visitor's wall clock
+    now = week_minute(weekday_of(here), here.time())
+    sunday = here - dt.timedelta(minutes=now)  # 00:00 starting the visitor's week, on their wall clock
+    # A meeting begins "in progress" at its very minute (schedule.in_progress), so the day before now ends after
+    # now. The coming week is a few hours longer on the visitor's clock than any zone's week can be short: each
+    # zone's own week is cut out of it below.
+    first, last = (now - MINUTES_PER_DAY, now + 1) if begun else (now, now + MINUTES_PER_WEEK + 180)
+    pieces = []  # the windows within [first, last), as minutes of the visitor's week
+    for begin, end in windows:
+        for weeks in (-1, 0, 1) if weekly else (0,):
+            low = max(begin + weeks * MINUTES_PER_WEEK, first)
+            high = min(end + weeks * MINUTES_PER_WEEK, last)
+            if low < high:
+                pieces.append((low, high))
+    instants = [tuple(_instant(sunday + dt.timedelta(minutes=m), visitor_zone) for m in piece) for piece in pieces]
+    # Zones by how their clocks read every piece's start and end, within the zone's own coming week: from now
+    # until its clock reads now again a week on. A week with a daylight-saving change is an hour shorter or
+    # longer than seven days, and each meeting must be seen there once, at its next start.
+    by_clocks: dict[tuple, list[str]] = defaultdict(list)
+    for name in zones:
+        tz = zone(name)
+        if begun:
+            start, end = minute - dt.timedelta(days=1), minute + dt.timedelta(minutes=1)
+        else:
+            start, end = minute, _instant(minute.astimezone(tz).replace(tzinfo=None) + dt.timedelta(days=7), tz)
+        clocks = []
+        for low, high in instants:
+            low, high = max(low, start), min(high, end)
+            if low < high:
+                clocks.append((low.astimezone(tz).replace(tzinfo=None), high.astimezone(tz).replace(tzinfo=None)))
+        by_clocks[tuple(clocks)].append(name)
     parts, params = [], []
-    for shift, group in _shifts(minute, visitor, zones):
+    for clocks, group in by_clocks.items():
         spans, span_params = [], []
-        for begin, end in windows:
-            if end <= begin:
-                continue
-            day, clock = divmod((begin + shift) % MINUTES_PER_WEEK, MINUTES_PER_DAY)
-            span, found = _window_sql(day, dt.time(clock // 60, clock % 60), end - begin)
-            spans.append(f"({span})")
-            span_params += found
-        if not spans:
-            continue
-        in_zones, zone_params = _zones_in(group)
-        parts.append(f"(({' OR '.join(spans)}) AND {in_zones})")
-        params += span_params + zone_params
+        for low, high in clocks:
+            span, found = _window_sql(weekday_of(low), low.time(), round((high - low).total_seconds() / 60))
+            if span:
+                spans.append(f"({span})")
+                span_params += found
+        if spans:
+            in_zones, zone_params = _zones_in(group)
+            parts.append(f"(({' OR '.join(spans)}) AND {in_zones})")
+            params += span_params + zone_params
     return " OR ".join(parts) or "1 = 0", tuple(params)
 
 
-def starting_in_visitors_week(now: dt.datetime, visitor: str, windows: Iterable[tuple[int, int]], zones=None) -> Q:
-    """Meetings starting within any of ``windows``: [begin, end) minutes of the visitor's week (0 = Sunday
-    00:00; a window may run past the week's end), wherever the meeting is."""
-    return _condition(*_visitor_windows_sql(_minute(now), visitor, tuple(windows), _zones_key(zones)))
+def _instant(wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The moment a wall clock in ``tz`` reads ``wall``; for a time skipped by a daylight-saving change, the
+    moment it was skipped (the first time after it that exists), so that a window ending at 01:30 on the
+    night 01:00 jumps to 02:00 ends at that jump. A time that occurs twice is its first occurrence."""
+    for _ in range(180):  # no zone skips more than two hours
+        moment = wall.replace(tzinfo=tz)
+        if moment.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) == wall:
+            return moment
+        wall += dt.timedelta(minutes=1)
+    return wall.replace(tzinfo=tz)
 
 
-@lru_cache(maxsize=64)
-def _visitor_clock_sql(
-    minute: dt.datetime, visitor: str, spans: tuple[tuple[int, int], ...], zones: tuple[str, ...]
-) -> tuple[str, tuple]:
-    start = _column("start_time")
-    parts, params = [], []
-    for shift, group in _shifts(minute, visitor, zones):
-        ranges, range_params = [], []
-        for begin, end in spans:
-            low, high = (begin + shift) % MINUTES_PER_DAY, (end + shift) % MINUTES_PER_DAY
-            low_time = _time(dt.time(low // 60, low % 60))
-            if end - begin >= MINUTES_PER_DAY:
-                ranges.append("1 = 1")
-            elif high == 0:
-                ranges.append(f"{start} >= %s")
-                range_params.append(low_time)
-            elif low < high:
-                ranges.append(f"({start} >= %s AND {start} < %s)")
-                range_params += [low_time, _time(dt.time(high // 60, high % 60))]
-            else:  # wraps past midnight in that zone
-                ranges.append(f"({start} >= %s OR {start} < %s)")
-                range_params += [low_time, _time(dt.time(high // 60, high % 60))]
-        in_zones, zone_params = _zones_in(group)
-        parts.append(f"(({' OR '.join(ranges)}) AND {in_zones})")
-        params += range_params + zone_params
-    return " OR ".join(parts) or "1 = 0", tuple(params)
+def starting_in_visitors_week(
+    now: dt.datetime, visitor: str, windows: Iterable[tuple[int, int]], zones=None, *, weekly: bool = True
+) -> Q:
+    """Meetings whose next start (``next_start``: for one in progress, the start it began at) is within any of
+    ``windows``: [begin, end) minutes of the visitor's week (0 = Sunday 00:00 of this week; a window may run
+    past its end), wherever the meeting is. ``weekly``: every week's (Monday, "evening"), else this week's
+    only ("today", "tomorrow")."""
+    key = (_minute(now), visitor, tuple(windows), weekly, _zones_key(zones))
+    going = in_progress(now, zones)
+    return (_condition(*_visitor_windows_sql(*key, begun=False)) & ~going) | (
+        _condition(*_visitor_windows_sql(*key, begun=True)) & going
+    )
 
 
 def starting_at_visitors_hours(now: dt.datetime, visitor: str, spans: Iterable[tuple[int, int]], zones=None) -> Q:
-    """Meetings whose start, on the visitor's clock, is within any of ``spans``: [begin, end) minutes of the
-    day (end may pass midnight: 21:00-04:00 is (1260, 1680))."""
-    return _condition(*_visitor_clock_sql(_minute(now), visitor, tuple(spans), _zones_key(zones)))
+    """Meetings whose next start, on the visitor's clock, is within any of ``spans``: [begin, end) minutes of the
+    day (end may pass midnight: 21:00-04:00 is (1260, 1680)). Each day of the week is a window of its own."""
+    windows = [(day * MINUTES_PER_DAY + begin, day * MINUTES_PER_DAY + end) for day in range(7) for begin, end in spans]
+    return starting_in_visitors_week(now, visitor, windows, zones)
 
 
 def minutes_of_day(start: dt.time, end: dt.time) -> tuple[int, int]:

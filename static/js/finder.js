@@ -307,11 +307,12 @@ if (form && results) {
   drawMap();
 
   // Results shown for another zone (a shared link) or for none (a first visit) lack this visitor's times
-  // for meetings elsewhere, or show the sender's as "your time": fetch them again, in place, without a new
-  // history entry.
+  // for meetings elsewhere, or show the sender's as "your time", or (without a place) chose the days and hours
+  // on another clock, even when none were found: fetch them again, in place, without a new history entry.
   const elsewhere = [...results.querySelectorAll("li.meeting[data-zone]")].some((item) => item.dataset.zone !== zone);
   const othersTime = results.querySelector(".visitor-time") !== null;
-  if (tz && zone && zoneShown !== zone && (elsewhere || othersTime) && isValid()) {
+  const readsClock = results.querySelector(".results")?.dataset.readsClock === "true";
+  if (tz && zone && zoneShown !== zone && (elsewhere || othersTime || readsClock) && isValid()) {
     // The address as it is, but for the zone: the form cannot hold all it may say (page, language=es…).
     const url = new URL(location.href);
     url.searchParams.set("tz", zone);

@@ -99,6 +99,16 @@ def test_a_link_shared_from_another_zone_does_not_show_its_senders_time_as_the_r
     assert page.locator(".visitor-time").count() == 0
 
 
+def test_a_shared_search_without_a_place_finding_nothing_is_asked_again_on_the_readers_clock(
+    page, live_server, meetings
+):
+    # Days and hours without a place are the visitor's own: a link from Tokyo that found nothing there may find
+    # meetings on a New York reader's clock, so the script asks again even with no result to convert.
+    page.goto(live_server.url + "/?attendance=online&time=morning&start_after=03:00&start_before=03:01&tz=Asia%2FTokyo")
+    page.wait_for_url(re.compile(r"tz=America%2FNew_York"))
+    page.locator(".clock", has_text="your own, in America/New_York").wait_for()
+
+
 def test_a_meetings_page_adds_its_next_start_in_the_visitors_own_zone(browser, live_server, meetings):
     context = browser.new_context(timezone_id="America/Los_Angeles", locale="en-US")
     page = context.new_page()
