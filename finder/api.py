@@ -132,16 +132,31 @@ def _counting_number(value: str) -> bool:
 NON_FILTER_PARAMETERS = {"page", "page_size", "format"}
 
 
+def unknown_parameter_errors(params, allowed: set[str]) -> dict[str, list[str]]:
+    """Each parameter a request without filters does not take, with its error (a detail's ``?dya=2``)."""
+    return {name: [gettext("Unknown parameter.")] for name in sorted(set(params) - allowed)}
+
+
+def refuse_unknown_parameters(params, allowed: set[str]) -> None:
+    """A 400 naming each parameter not ``allowed``, rather than an answer as if it had been understood."""
+    if errors := unknown_parameter_errors(params, allowed):
+        raise ValidationError(errors)
+
+
 class StrictFilterMixin:
     """Run ``filterset_class`` on a list; a 400 names every bad or unknown parameter.
 
     The FilterSet is kept as ``self.search`` so serializers can read what it worked out
-    (units, the visitor's zone…). Details (``retrieve``) are not filtered.
+    (units, the visitor's zone…). Details (``retrieve``) are not filtered, and take only
+    ``detail_parameters``.
     """
 
     search = None
+    detail_parameters = {"format"}
 
     def filter_queryset(self, queryset):
+        if self.action == "retrieve":
+            refuse_unknown_parameters(self.request.query_params, self.detail_parameters)
         if self.action != "list":
             return queryset
         params = self.request.query_params

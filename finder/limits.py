@@ -5,8 +5,6 @@ Counted in the table the API's limits use (finder/rates.py), under the client's 
 """
 
 import math
-from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,21 +15,14 @@ from finder import rates
 from finder.clients import client_key
 
 
-def per_minute(limit: str, setting: str) -> Callable:
-    """A view decorator: at most ``settings.<setting>`` requests a minute from one client (0 lifts the limit)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            wait = rates.take_slot(limit, client_key(request), getattr(settings, setting), 60)
-            if not wait:
-                return view(request, *args, **kwargs)
-            seconds = math.ceil(wait)
-            response = render(request, "429.html", {"seconds": seconds, "again": request.get_full_path()}, status=429)
-            response["Retry-After"] = str(seconds)
-            patch_cache_control(response, no_store=True)  # a refusal must not stand in for the page later
-            return response
-
-        return limited
-
-    return decorator
+def refusal(request: HttpRequest, limit: str, setting: str) -> HttpResponse | None:
+    """Count the request against ``limit``, at most ``settings.<setting>`` a minute from one client (0 lifts
+    it): None while within it, else the 429 page saying when to try again."""
+    wait = rates.take_slot(limit, client_key(request), getattr(settings, setting), 60)
+    if not wait:
+        return None
+    seconds = math.ceil(wait)
+    response = render(request, "429.html", {"seconds": seconds, "again": request.get_full_path()}, status=429)
+    response["Retry-After"] = str(seconds)
+    patch_cache_control(response, no_store=True)  # a refusal must not stand in for the page later
+    return response

@@ -79,6 +79,6 @@ class OrganizationViewSet(StrictFilterMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: OrganizationSerializer, 404: NOT_FOUND, **READ_ERRORS})
+    @extend_schema(responses={200: OrganizationSerializer, 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)

@@ -17,8 +17,8 @@ from finder.filters import (
 from groups.models import Concern, Kind, Organization
 
 ONLY_TRUE = _(
-    "Use true, or leave it out for every organization: the sources say which organizations offer online "
-    "meetings, and on most say nothing either way."
+    "Only organizations whose sources say they offer online meetings can be picked out: on most, the sources "
+    "say nothing either way. Tick the box for those, or leave it for every organization."
 )
 
 

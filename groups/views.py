@@ -3,13 +3,21 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from groups.filters import OrganizationFilter
 from groups.guides import GUIDES, get_guide
 from groups.models import Concern, Kind, Organization, Source
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
+
+
+FIELD_LABELS = {
+    "kind": _("Kind"),
+    "addresses": _("Addresses"),
+    "audience": pgettext_lazy("audience", "For"),
+    "online": _("Sources say it offers online meetings"),
+}
 
 
 def _with_meeting_counts(queryset):
@@ -27,6 +35,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "directory": directory,
             "organizations": directory.qs if valid else Organization.objects.none(),
             "valid": valid,
+            # Each refused parameter by the label the form shows it with (the API names the parameter).
+            "errors": [(FIELD_LABELS.get(name, name), errors) for name, errors in directory.errors.items()],
             "kinds": Kind.choices,
             "concerns": Concern.objects.all(),
             "picked": {

@@ -13,14 +13,25 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 
-from finder.api import DENIED, ERRORS, NOT_FOUND, READ_ERRORS, THROTTLED, Pagination, StrictFilterMixin
+from finder.api import (
+    DENIED,
+    ERRORS,
+    NOT_FOUND,
+    READ_ERRORS,
+    THROTTLED,
+    Pagination,
+    StrictFilterMixin,
+    refuse_unknown_parameters,
+    unknown_parameter_errors,
+)
+from finder.filters import REPEATED, given_values
 from finder.pagination import CountingPaginator
 from groups.models import Organization
 from meetings import curation, history
@@ -358,11 +369,14 @@ TZ_HELP = "The visitor's IANA time zone, to give the next start in it as well (v
 
 
 def _visitor_zone(params, allowed: set[str]) -> ZoneInfo | None:
-    """``tz`` of a request that takes no other parameter than ``allowed``; a 400 names anything else, as the
-    lists do, rather than answering as if it had been understood."""
-    errors = {name: [gettext("Unknown parameter.")] for name in sorted(set(params) - allowed)}
-    zone = params.get("tz", "")
-    if zone:
+    """``tz`` of a detail, which takes no other parameter than ``allowed``; a 400 names anything else, read as
+    the lists read it, rather than answering as if it had been understood."""
+    errors = unknown_parameter_errors(params, allowed)
+    given = given_values(params.getlist("tz"))  # as the lists read it: a blank is no zone, two are refused
+    zone = given[0] if len(given) == 1 else ""
+    if len(given) > 1:
+        errors["tz"] = [str(REPEATED)]
+    elif zone:
         try:
             validate_time_zone(zone)
         except DjangoValidationError as error:
@@ -405,7 +419,7 @@ class MeetingViewSet(
         responses={200: MeetingSerializer, 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS},
     )
     def retrieve(self, request, *args, **kwargs):
-        self.visitor_zone = _visitor_zone(request.query_params, allowed={"tz", "format"})
+        self.visitor_zone = _visitor_zone(request.query_params, allowed=self.detail_parameters)
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request=MeetingWriteSerializer, responses={201: MeetingSerializer, **WRITE_ERRORS})
@@ -430,6 +444,7 @@ class MeetingViewSet(
         return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
 
     visitor_zone = None  # a detail's ``tz``
+    detail_parameters = {"format", "tz"}
 
     def get_serializer_context(self):
         return {
@@ -460,12 +475,12 @@ class MeetingTypeViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses={200: TypeSerializer(many=True), 400: ERRORS, **READ_ERRORS})
     def list(self, request, *args, **kwargs):
-        _visitor_zone(request.query_params, allowed={"format"})  # no parameters: a misspelt filter is a 400
+        refuse_unknown_parameters(request.query_params, {"format"})  # none: a misspelt filter is a 400
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: TypeSerializer, 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS})
     def retrieve(self, request, *args, **kwargs):
-        _visitor_zone(request.query_params, allowed={"format"})
+        refuse_unknown_parameters(request.query_params, {"format"})
         return super().retrieve(request, *args, **kwargs)
 
     def get_object(self):

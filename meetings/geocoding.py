@@ -35,7 +35,10 @@ from meetings.models import Place, PlaceAlias
 logger = logging.getLogger(__name__)
 
 EMPTY_MESSAGE = _("Type a ZIP code, a city, or coordinates.")
-NEAR_ME_MESSAGE = _("To search near where you are, press “Use my location”, or type your ZIP code or city.")
+# The button needs JavaScript, and the page without it hides the button: the message names it second.
+NEAR_ME_MESSAGE = _(
+    "To search near where you are, type your ZIP code or city (or press “Use my location”, if the page shows it)."
+)
 # What people type for "where I am" (compared as search_name gives them: lower case, no accents).
 _NEAR_ME = {"near me", "nearby", "close to me", "around me", "my location", "here", "cerca de mi", "cerca", "aqui"}
 MAX_TEXT_LENGTH = 200  # the finder's ``near`` field accepts no more

@@ -9,7 +9,13 @@ from django.core.cache import cache
 from django.db import transaction
 
 from groups.models import Organization
-from meetings.models import TYPE_IDS_CACHE_KEY, MeetingType, OrganizationTypeCode, TypeFacet
+from meetings.models import (
+    OWN_TYPE_NAMES_CACHE_KEY,
+    TYPE_IDS_CACHE_KEY,
+    MeetingType,
+    OrganizationTypeCode,
+    TypeFacet,
+)
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "meeting_types.json"
 
@@ -56,7 +62,8 @@ def load_meeting_types(data: dict) -> TypesReport:
             },
         )
     report.types = len(types)
-    transaction.on_commit(lambda: cache.delete(TYPE_IDS_CACHE_KEY))  # searches check codes against it
+    # Searches check codes against the first; lists of meetings name types by the second.
+    transaction.on_commit(lambda: cache.delete_many([TYPE_IDS_CACHE_KEY, OWN_TYPE_NAMES_CACHE_KEY]))
 
     organizations = Organization.objects.in_bulk(list(data.get("organization_codes", {})), field_name="slug")
     for slug, codes in data.get("organization_codes", {}).items():

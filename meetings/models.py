@@ -170,6 +170,25 @@ class MeetingType(models.Model):
         return gettext(self.description) if self.description else ""
 
 
+OWN_TYPE_NAMES_CACHE_KEY = "meetings:own-type-names"
+
+
+class OrganizationTypeCodeQuerySet(models.QuerySet):
+    def own_names(self) -> dict[tuple[int, int], tuple[str, str]]:
+        """Each fellowship's own (English, Spanish) name for a shared type, by (organization id, type id); cached
+        as the type ids are (loading the types clears it), so that a list of meetings names them without a query."""
+        names = cache.get(OWN_TYPE_NAMES_CACHE_KEY)
+        if names is None:
+            rows = OrganizationTypeCode.objects.filter(meeting_type__isnull=False).order_by("code")
+            names = {}
+            for organization, meeting_type, english, spanish in rows.values_list(
+                "organization_id", "meeting_type_id", "name_en", "name_es"
+            ):
+                names.setdefault((organization, meeting_type), (english, spanish))
+            cache.set(OWN_TYPE_NAMES_CACHE_KEY, names, TYPE_IDS_CACHE_SECONDS)
+        return names
+
+
 class OrganizationTypeCode(models.Model):
     """A fellowship's own meaning for a code (in Al-Anon feeds Y is Alateen, A is atheist/agnostic).
 
@@ -189,6 +208,8 @@ class OrganizationTypeCode(models.Model):
         related_name="organization_codes",
         help_text="The shared type with the same meaning, if there is one.",
     )
+
+    objects = OrganizationTypeCodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "code"]
@@ -532,23 +553,28 @@ class Meeting(models.Model):
         A fellowship's own name for a shared code wins (Al-Anon's Closed is "Families and Friends Only"), without
         the shared description; and a family group's meetings leave out the attendance descriptions, written for
         people who have the problem ("Closed: only for people who … want to stop" is not who Nar-Anon's closed
-        meetings are for). Reads the organization's codes: prefetch ``organization__type_codes`` for a list.
+        meetings are for). The fellowship's names come from a cache (``OrganizationTypeCode.objects.own_names``).
         """
-        own = {code.meeting_type_id: code for code in self.organization.type_codes.all() if code.meeting_type_id}
+        own = OrganizationTypeCode.objects.own_names()
         family = Kind.FAMILY in self.organization.kinds
         grouped: dict[str, list[TypeInWords]] = {}
         for meeting_type in self.type_list:
-            code = own.get(meeting_type.pk)
-            if code is not None:
+            names = own.get((self.organization_id, meeting_type.pk))
+            if names is not None:
                 # In Spanish, without the fellowship's own Spanish name, the shared type's Spanish one.
-                english = meeting_type.name if (get_language() or "").startswith("es") else code.name_en
-                shown = TypeInWords(in_active_language(english, code.name_es), "")
+                english = meeting_type.name if (get_language() or "").startswith("es") else names[0]
+                shown = TypeInWords(in_active_language(english, names[1]), "")
             elif family and meeting_type.facet.key == "attendance":
                 shown = TypeInWords(meeting_type.name, "")
             else:
                 shown = TypeInWords(meeting_type.name, meeting_type.description_text)
             grouped.setdefault(meeting_type.facet.name, []).append(shown)
         return grouped
+
+    @property
+    def type_names_in_words(self) -> list[str]:
+        """The names of ``types_in_words``, in its order, for a line of text (the handout)."""
+        return [shown.name for types in self.types_in_words().values() for shown in types]
 
     def next_start(self, now: dt.datetime) -> dt.datetime:
         """The current (if in progress) or next start, as an aware datetime in the meeting's zone.

@@ -76,6 +76,11 @@ class Result:
         return math.ceil((self.start - self.now).total_seconds() / 60)
 
     @property
+    def minutes_past_the_hour(self) -> int:
+        """For "Starts in 1 h 5 min"."""
+        return self.minutes_until - 60
+
+    @property
     def in_progress(self) -> bool:
         return self.minutes_until <= 0
 
@@ -105,12 +110,13 @@ def _day_label(moment: dt.datetime, now: dt.datetime) -> str:
 
 
 @vary_on_headers(PARTIAL_HEADER)
-@limits.per_minute("finder", "FINDER_SEARCHES_PER_MINUTE")
 def finder(request: HttpRequest) -> HttpResponse:
     request.GET = _without_unknown_zone(request.GET)  # for the search and every link the page builds from it
     times = when_words.take_times(request.GET.get("near", ""))
     if times is not None:
-        return redirect(_with_times(request, *times))
+        return redirect(_with_times(request, *times))  # no search yet: not counted against the limit
+    if refused := limits.refusal(request, "finder", "FINDER_SEARCHES_PER_MINUTE"):
+        return refused
     search = MeetingFilter(request.GET, request=request)
     valid = search.is_valid()
     # A blank page (?page=2&page=) is no value, as for the filters; the pager's links never send two.
@@ -130,6 +136,8 @@ def finder(request: HttpRequest) -> HttpResponse:
         "has_demo": any(result.meeting.is_demo for result in results),
         # Days and hours were read on the visitor's clock (a search without a place): say so, with the zone.
         "visitors_clock": search.frame_zone if valid and _reads_the_clock(search) else "",
+        # Would be read on the visitor's clock, given theirs: the script asks again with it (a shared link).
+        "reads_clock": valid and not search.searches_by_place and _reads_the_clock(search),
         "place_label": _place_label(search) if valid else "",
         "ticked": set(ticked),
         "handout_limit": referral.MAX_MEETINGS,
@@ -303,8 +311,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    found = Meeting.objects.published().with_details().prefetch_related("organization__type_codes")
-    meeting = get_object_or_404(found, slug=slug)
+    meeting = get_object_or_404(Meeting.objects.published().with_details(), slug=slug)
     return render(
         request,
         "meetings/meeting_detail.html",

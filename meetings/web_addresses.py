@@ -9,6 +9,7 @@ scheme was left out) and refuses the rest, saying why in plain words.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -63,6 +64,9 @@ def read_web_address(text: str, max_length: int) -> WebAddress:
         _validate(address)
     except ValidationError:
         return WebAddress("", "is not a web address")
+    if "@" in urlsplit(address).netloc:
+        # "https://zoom.us@evil.example/j/1" goes to evil.example: a name before "@" only disguises the host.
+        return WebAddress("", "names a host behind another (an @ before the host)")
     return WebAddress(address, added_https=added)
 
 

@@ -35,6 +35,27 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "now": {"soon": ["true"]},
     "ahora": {"soon": ["true"]},
 }
+WEEKEND = {"day": ["saturday", "sunday"]}
+PHRASES |= {
+    "this weekend": WEEKEND, "weekend": WEEKEND, "este fin de semana": WEEKEND, "fin de semana": WEEKEND,
+    "morning": {"time": ["morning"]}, "in the morning": {"time": ["morning"]},
+    "afternoon": {"time": ["afternoon"]}, "in the afternoon": {"time": ["afternoon"]},
+    "por la tarde": {"time": ["afternoon", "evening"]},
+    "evening": {"time": ["evening"]}, "in the evening": {"time": ["evening"]},
+    "night": {"time": ["night"]}, "at night": {"time": ["night"]},
+    "por la noche": {"time": ["evening", "night"]}, "de noche": {"time": ["night"]},
+}  # fmt: skip
+# Weekdays, in English and Spanish, alone or after "on" / "el": "19103 sunday", "el domingo".
+for _english, _spanish in [
+    ("sunday", ["domingo"]), ("monday", ["lunes"]), ("tuesday", ["martes"]),
+    ("wednesday", ["miércoles", "miercoles"]), ("thursday", ["jueves"]), ("friday", ["viernes"]),
+    ("saturday", ["sábado", "sabado"]),
+]:  # fmt: skip
+    for _word in (_english, f"on {_english}", *_spanish, *(f"el {word}" for word in _spanish)):
+        PHRASES[_word] = {"day": [_english]}
+# Places whose name ends in a time word: "Santo Domingo" is a city, not Santo on Sunday.
+_NAMES_ENDING_IN_A_TIME = {"santo domingo"}
+
 # Longest first, so that "tomorrow night" is not read as "tomorrow" and a place called "night".
 _ALTERNATIVES = "|".join(re.escape(phrase) for phrase in sorted(PHRASES, key=len, reverse=True))
 _AT_END = re.compile(rf"^(?P<place>.+?)[\s,]+(?P<when>{_ALTERNATIVES})[\s.!?]*$", re.IGNORECASE)
@@ -63,7 +84,7 @@ def take_times(text: str) -> tuple[str, dict[str, list[str]]] | None:
         return None
     # Runs of spaces made the pattern slow (quadratic); one space says the same.
     place, filters = " ".join(text.split()), {}
-    while found := _AT_END.match(place) or _AT_START.match(place):
+    while found := _at_end(place) or _AT_START.match(place):
         place = _LEADING.sub("", found["place"].strip(" ,"))
         filters = {**PHRASES[found["when"].lower()], **filters}
     # Only a time ("tonight", "hoy"): no place, and the search goes on without one.
@@ -71,3 +92,10 @@ def take_times(text: str) -> tuple[str, dict[str, list[str]]] | None:
     if alone is not None:
         place, filters = "", {**alone, **filters}
     return (place, filters) if filters else None
+
+
+def _at_end(text: str) -> re.Match | None:
+    found = _AT_END.match(text)
+    if found and f"{found['place'].split()[-1]} {found['when']}".lower() in _NAMES_ENDING_IN_A_TIME:
+        return None
+    return found

@@ -66,11 +66,13 @@ class TestTheOnlineMeetingsFilter:
         response = client.get("/api/v1/organizations/", {"online": value})
         assert response.status_code == 400
         assert set(response.json()) == {"online"}
-        assert response.json()["online"][0].startswith("Use true, or leave it out for every organization")
+        assert response.json()["online"][0].startswith("Only organizations whose sources say they offer online")
 
     def test_false_on_the_page_says_the_same_and_ticks_nothing(self, client, directory):
         html = client.get("/organizations/", {"online": "false"}).content.decode()
-        assert re.search(r'<p class="error" role="alert">online: Use true, or leave it out', html)
+        alert = r'<p class="error" role="alert">Sources say it offers online meetings: Only organizations whose'
+        assert re.search(alert, html)
+        assert "0 organizations" not in html
         assert not re.search(r'name="online" value="true"[^>]* checked>', html)
         assert listed(html) == [] and "No organization matches" not in html  # the alert says what to change
 

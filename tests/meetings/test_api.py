@@ -565,6 +565,18 @@ class TestDetailsAndTypes:
         bad = client.get("/api/v1/meetings/mujeres/", {"tz": "Mars/Base", "dya": "2"})
         assert bad.status_code == 400 and set(bad.json()) == {"tz", "dya"}
 
+    def test_a_details_zone_is_read_as_the_lists_read_it(self, client, finder_meetings):
+        assert client.get("/api/v1/meetings/mujeres/", {"tz": " "}).json()["visitor_time"] is None  # blank
+        twice = client.get("/api/v1/meetings/mujeres/", {"tz": ["Asia/Tokyo", "Europe/London"]})
+        assert twice.status_code == 400 and twice.json() == {"tz": ["Give one value, not several."]}
+        same = client.get("/api/v1/meetings/mujeres/", {"tz": ["Asia/Tokyo", "Asia/Tokyo"]})
+        assert same.json()["visitor_time"].endswith("+09:00")
+
+    def test_an_organizations_detail_names_a_parameter_it_does_not_take(self, client, finder_meetings):
+        response = client.get("/api/v1/organizations/al-anon/", {"foo": "1"})
+        assert response.status_code == 400 and response.json() == {"foo": ["Unknown parameter."]}
+        assert client.get("/api/v1/organizations/al-anon/", {"format": "json"}).status_code == 200
+
     def test_the_types_list_refuses_a_parameter_it_does_not_take(self, client, finder_meetings):
         response = client.get("/api/v1/types/", {"facet": "language"})
         assert response.status_code == 400 and response.json() == {"facet": ["Unknown parameter."]}

@@ -58,11 +58,21 @@ def test_a_place_with_in_person_and_online_ticked_says_it_lists_online_meetings_
     assert listed(html)[-1] == "smart-online"
 
 
-def test_the_form_says_times_of_day_are_each_meetings_own(client, finder_meetings):
+def test_the_form_says_whose_clock_the_times_of_day_are_on(client, finder_meetings):
     # A visitor in Madrid ticking "Evening" got meetings at 1 AM their time, with no word of why.
     html = page(client)
     assert re.search(r'<fieldset class="when" aria-describedby="when-help">\s*<legend>When</legend>', html)
-    assert "Times are each meeting's own local time" in html
+    assert "Near a place, times are each meeting's own local time" in html
+    assert "Without a place (online meetings), days and times are yours." in html
+
+
+def test_results_say_whether_a_script_should_ask_again_on_the_visitors_clock(client, finder_meetings):
+    # A shared link read on the sender's clock (or on each meeting's) is asked again on the reader's, even empty.
+    marker = 'data-reads-clock="true"'
+    assert marker in page(client, attendance="online", day="today", time="night", tz="Asia/Tokyo")
+    assert marker in page(client, attendance="online", time="night")  # no zone yet: each meeting's clock
+    assert marker not in page(client, near="19107", day="today")  # around a place: the place's clock
+    assert marker not in page(client, attendance="online")  # no day or hour chosen
 
 
 def test_online_meetings_show_the_visitors_time_too(client, finder_meetings):
@@ -242,8 +252,9 @@ def test_javascript_gets_only_the_results_when_it_asks(client, finder_meetings):
 
 
 def test_the_page_uses_the_same_few_queries_whatever_it_lists(client, finder_meetings, django_assert_max_num_queries):
-    # One of them counts the visit against the client's limit (FINDER_SEARCHES_PER_MINUTE).
-    with django_assert_max_num_queries(11):  # 2 more for words: the types' and organizations' names
+    # One of them counts the visit against the client's limit (FINDER_SEARCHES_PER_MINUTE); one reads the
+    # fellowships' own type names, cached for the next pages.
+    with django_assert_max_num_queries(12):  # 2 more for words: the types' and organizations' names
         small = page(client, q="Courage")
     with django_assert_max_num_queries(9):
         large = page(client, lat=LAT, lng=LNG, distance="100")
@@ -296,7 +307,7 @@ def test_a_browser_zone_the_server_does_not_know_is_left_out_not_an_error(client
 
 def test_near_me_typed_in_the_place_box_points_to_use_my_location(client, finder_meetings):
     html = page(client, near="near me")
-    assert "To search near where you are, press “Use my location”, or type your ZIP code or city." in text_of(html)
+    assert "To search near where you are, type your ZIP code or city (or press “Use my location”" in text_of(html)
     assert not listed(html)
 
 

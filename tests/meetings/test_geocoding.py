@@ -152,7 +152,7 @@ def test_near_me_points_to_use_my_location(text, django_assert_num_queries):
     with django_assert_num_queries(0), pytest.raises(GeocodingError) as error:
         geocode(text)
     assert error.value.message == (
-        "To search near where you are, press “Use my location”, or type your ZIP code or city."
+        "To search near where you are, type your ZIP code or city (or press “Use my location”, if the page shows it)."
     )
 
 

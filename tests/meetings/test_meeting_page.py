@@ -1,6 +1,7 @@
 """A meeting's own page and its calendar file."""
 
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -76,7 +77,8 @@ class TestTypesInTheFellowshipsOwnWords:
         from meetings.models import MeetingType
         from tests.factories import make_meeting
 
-        meeting = make_meeting(organization=Organization.objects.get(slug=slug), slug=f"closed-{slug}", **extra)
+        organization = Organization.objects.get(slug=slug)
+        meeting = make_meeting(organization=organization, name="Zebra Closed", slug=f"closed-{slug}", **extra)
         meeting.types.set(MeetingType.objects.filter(code__in=["C", "W"]))
         return meeting
 
@@ -94,10 +96,21 @@ class TestTypesInTheFellowshipsOwnWords:
         html = client.get(self.closed_meeting_of("families-anonymous").get_absolute_url()).content.decode()
         assert "Closed" in html and self.HAVE_THE_PROBLEM not in html
 
-    def test_in_spanish_al_anons_closed_is_the_shared_spanish_word(self, client, directory):
+    def test_in_spanish_al_anons_closed_is_its_own_spanish_name(self, client, directory):
         meeting = self.closed_meeting_of("al-anon")
         html = client.get(meeting.get_absolute_url(), headers={"Accept-Language": "es"}).content.decode()
-        assert "Cerrada" in html and "Families and Friends Only" not in html
+        assert "Solo familiares y amigos" in html and "Families and Friends Only" not in html
+
+    def test_the_results_and_the_handout_say_it_in_the_fellowships_words_too(self, client, directory):
+        meeting = self.closed_meeting_of("al-anon")
+        results = client.get("/", {"q": "Zebra"}).content.decode()  # the module may hold the demo meetings too
+        assert re.search(
+            r'<p class="types">(Families and Friends Only, Women|Women, Families and Friends Only)</p>', results
+        )
+        handout = client.get("/referral/", {"m": meeting.slug}).content.decode()
+        assert "Families and Friends Only" in handout and ">Closed<" not in handout
+        aa = self.closed_meeting_of("alcoholics-anonymous")
+        assert "Closed" in client.get("/referral/", {"m": aa.slug}).content.decode()
 
     def test_the_page_reads_the_fellowships_names_in_one_query(self, client, directory, django_assert_max_num_queries):
         meeting = self.closed_meeting_of("al-anon")

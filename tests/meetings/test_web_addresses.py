@@ -97,3 +97,9 @@ def test_an_address_that_fills_the_field_exactly_is_kept():
 def test_the_added_https_counts_towards_the_length():
     text = "example.org/" + "a" * (LENGTH - len("example.org/"))
     assert read_web_address(text, LENGTH).problem.startswith("is longer than")
+
+
+@pytest.mark.parametrize("text", ["https://zoom.us@evil.example/j/1", "http://user:pass@example.org/"])
+def test_it_refuses_an_address_that_hides_its_host_behind_a_name_and_an_at(text):
+    read = read_web_address(text, 500)
+    assert read.value == "" and "@" in read.problem

@@ -27,6 +27,13 @@ TONIGHT = {"day": ["today"], "time": ["evening", "night"]}
         ("online", "", {"attendance": ["online"]}),
         ("online tonight", "", {**TONIGHT, "attendance": ["online"]}),
         ("19103 online", "19103", {"attendance": ["online"]}),
+        ("19103 on Sunday morning", "19103", {"day": ["sunday"], "time": ["morning"]}),
+        ("el domingo en Filadelfia", "Filadelfia", {"day": ["sunday"]}),
+        ("Springfield, IL this weekend", "Springfield, IL", {"day": ["saturday", "sunday"]}),
+        ("Philadelphia at night", "Philadelphia", {"time": ["night"]}),
+        ("19103 por la noche", "19103", {"time": ["evening", "night"]}),
+        ("miércoles", "", {"day": ["wednesday"]}),
+        ("Santo Domingo domingo", "Santo Domingo", {"day": ["sunday"]}),
         (
             "19103   tomorrow night now now",
             "19103",
