@@ -264,8 +264,10 @@ class MeetingFilter(FilterSet):
     start_before = django_filters.TimeFilter(
         method="filter_nothing", help_text="Starts at or before HH:MM, on the same clock as day."
     )
-    soon = YesNoFilter(method="filter_soon", help_text="Starting within the next hour, in each meeting's time zone.")
-    now = YesNoFilter(method="filter_now", help_text="In progress now.")
+    soon = YesNoFilter(
+        method="filter_soon", help_text="Starting within the next hour, in each meeting's time zone; with now, either."
+    )
+    now = YesNoFilter(method="filter_now", help_text="In progress now; with soon, either.")
     type = TypeCodesFilter(
         field_name="types",
         distinct=False,  # each code is its own join on the unique (meeting, type) pairs: no duplicates
@@ -355,11 +357,21 @@ class MeetingFilter(FilterSet):
             return queryset.filter(schedule.starting_at_visitors_hours(self.now, self.frame_zone, spans, self.zones))
         return queryset.filter(schedule.time_of_day(values))
 
+    # "Starting in the next hour" and "In progress now" ticked together are either: a meeting cannot be both, and
+    # someone who wants a meeting to join now wants one going on as well as one about to begin.
     def filter_soon(self, queryset, name, value):
-        return queryset.filter(schedule.starting_within(self.now, 60, self.zones)) if value else queryset
+        if not value:
+            return queryset
+        soon = schedule.starting_within(self.now, 60, self.zones)
+        return queryset.filter(soon | schedule.in_progress(self.now, self.zones) if self._ticked("now") else soon)
 
     def filter_now(self, queryset, name, value):
-        return queryset.filter(schedule.in_progress(self.now, self.zones)) if value else queryset
+        if not value or self._ticked("soon"):  # then filter_soon took both
+            return queryset
+        return queryset.filter(schedule.in_progress(self.now, self.zones))
+
+    def _ticked(self, name: str) -> bool:
+        return bool(self.form.cleaned_data.get(name))
 
     def filter_kind(self, queryset, name, values):
         q = Q(pk__in=[])

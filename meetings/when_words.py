@@ -31,9 +31,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "online": {"attendance": ["online"]},
     "en línea": {"attendance": ["online"]},
     "en linea": {"attendance": ["online"]},
-    "right now": {"soon": ["true"]},
-    "now": {"soon": ["true"]},
-    "ahora": {"soon": ["true"]},
+    # Now: going on, or about to begin.
+    "right now": {"soon": ["true"], "now": ["true"]},
+    "now": {"soon": ["true"], "now": ["true"]},
+    "ahora": {"soon": ["true"], "now": ["true"]},
 }
 WEEKEND = {"day": ["saturday", "sunday"]}
 PHRASES |= {

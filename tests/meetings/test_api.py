@@ -585,3 +585,22 @@ class TestDetailsAndTypes:
         assert client.get("/api/v1/types/w/").json()["code"] == "W"
         assert client.get("/api/v1/types/W/").json()["code"] == "W"
         assert client.get("/api/v1/types/nope/").status_code == 404
+
+
+class TestSoonAndNow:
+    # Tuesday 8 December 2026, 19:45 in Philadelphia: Mujeres (Tuesday 19:30-20:30) is in progress.
+    NOW = dt.datetime(2026, 12, 9, 0, 45, tzinfo=dt.UTC)
+
+    def found(self, query: str) -> set[str]:
+        search_ = MeetingFilter(QueryDict(query), now=self.NOW)
+        assert search_.is_valid(), search_.errors
+        return {meeting.slug for meeting in search_.qs}
+
+    def test_both_ticked_find_either_a_meeting_going_on_or_one_about_to_begin(self, finder_meetings):
+        make_meeting(
+            organization=finder_meetings["online_smart"].organization, slug="about-to-begin", day=2,
+            start_time=dt.time(20, 0), attendance_mode=Meeting.Attendance.ONLINE,
+        )  # fmt: skip
+        going, starting = self.found("now=true"), self.found("soon=true")
+        assert "mujeres" in going and "about-to-begin" in starting
+        assert self.found("soon=true&now=true") == going | starting

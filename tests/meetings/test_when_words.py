@@ -18,12 +18,12 @@ TONIGHT = {"day": ["today"], "time": ["evening", "night"]}
         ("Philadelphia PA today", "Philadelphia PA", {"day": ["today"]}),
         ("hoy en Filadelfia", "Filadelfia", {"day": ["today"]}),
         ("Filadelfia mañana", "Filadelfia", {"day": ["tomorrow"]}),
-        ("19103 right now", "19103", {"soon": ["true"]}),
+        ("19103 right now", "19103", {"soon": ["true"], "now": ["true"]}),
         ("19103 esta mañana", "19103", {"day": ["today"], "time": ["morning"]}),  # mañana: also "morning"
         ("19103 por la mañana", "19103", {"time": ["morning"]}),
         ("Tonight", "", TONIGHT),  # only a time: no place
         ("hoy", "", {"day": ["today"]}),
-        ("now!", "", {"soon": ["true"]}),
+        ("now!", "", {"soon": ["true"], "now": ["true"]}),
         ("online", "", {"attendance": ["online"]}),
         ("online tonight", "", {**TONIGHT, "attendance": ["online"]}),
         ("19103 online", "19103", {"attendance": ["online"]}),
@@ -37,7 +37,7 @@ TONIGHT = {"day": ["today"], "time": ["evening", "night"]}
         (
             "19103   tomorrow night now now",
             "19103",
-            {"day": ["tomorrow"], "time": ["evening", "night"], "soon": ["true"]},
+            {"day": ["tomorrow"], "time": ["evening", "night"], "soon": ["true"], "now": ["true"]},
         ),
     ],
 )
@@ -66,7 +66,7 @@ def test_the_finder_keeps_the_days_and_times_the_person_chose(client, db):
 
 def test_the_finder_takes_every_time_phrase_in_one_redirect(client, db):
     response = client.get("/", {"near": "19103" + " now" * 30})
-    assert response["Location"] == "/?near=19103&soon=true#results"
+    assert response["Location"] == "/?near=19103&soon=true&now=true#results"
 
 
 def test_a_time_alone_searches_everywhere_with_the_times_ticked(client, db):
