@@ -341,12 +341,6 @@ def starting_in_visitors_week(
 def starting_at_visitors_hours(now: dt.datetime, visitor: str, spans: Iterable[tuple[int, int]], zones=None) -> Q:
     """Meetings whose next start, on the visitor's clock, is within any of ``spans``: [begin, end) minutes of the
     day (end may pass midnight: 21:00-04:00 is (1260, 1680)). Each day of the week is a window of its own."""
-    if connection.vendor == "postgresql":
-        clock, params = _next_start_on_visitors_clock_sql(_minute(now), visitor)
-        clock = f"MOD({clock}, {MINUTES_PER_DAY})"
-        # Night, 21:00 to 04:00, holds 03:00 as 27:00.
-        ranges = [(low - shift, high - shift) for low, high in spans for shift in (0, MINUTES_PER_DAY)]
-        return _condition(f"({_ranges_sql(ranges)} @> {clock})", params)
     windows = [(day * MINUTES_PER_DAY + begin, day * MINUTES_PER_DAY + end) for day in range(7) for begin, end in spans]
     return starting_in_visitors_week(now, visitor, windows, zones)
 

@@ -127,6 +127,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     ticked = _ticked(request)
     elsewhere = _ticked_elsewhere(ticked, results)
     partial = bool(request.headers.get(PARTIAL_HEADER))  # the script asks for the results only
+    reads_clock = valid and not search.searches_by_place and _reads_the_clock(search)
     context = {
         "search": search,
         "form": search.form,
@@ -135,9 +136,9 @@ def finder(request: HttpRequest) -> HttpResponse:
         "results": results,
         "has_demo": any(result.meeting.is_demo for result in results),
         # Days and hours were read on the visitor's clock (a search without a place): say so, with the zone.
-        "visitors_clock": search.frame_zone if valid and _reads_the_clock(search) else "",
+        "visitors_clock": (search.frame_zone or "") if reads_clock else "",
         # Would be read on the visitor's clock, given theirs: the script asks again with it (a shared link).
-        "reads_clock": valid and not search.searches_by_place and _reads_the_clock(search),
+        "reads_clock": reads_clock,
         "place_label": _place_label(search) if valid else "",
         "ticked": set(ticked),
         "handout_limit": referral.MAX_MEETINGS,
