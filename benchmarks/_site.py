@@ -87,6 +87,7 @@ def site_environment(database_url: str) -> dict[str, str]:
         # would be throttled; real visitors each stay far below the limit (as in search.py).
         "API_ANON_RATE": os.environ.get("API_ANON_RATE", "off"),
         "FINDER_SEARCHES_PER_MINUTE": os.environ.get("FINDER_SEARCHES_PER_MINUTE", "0"),
+        "FEED_DOWNLOADS_PER_HOUR": os.environ.get("FEED_DOWNLOADS_PER_HOUR", "0"),
     }
 
 

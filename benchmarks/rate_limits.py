@@ -15,7 +15,6 @@ data and options (run search.py once first).
 """
 
 import gc
-import io
 import os
 import sys
 import time
@@ -53,23 +52,14 @@ def main() -> None:
 
     bench.prepare(args)
     search = next(s for s in bench.searches() if s.key == "rural")
-    path, _, query = search.url.partition("?")
     handler = WSGIHandler()
     addresses = [f"10.0.{n // 256}.{n % 256}" for n in range(5000)]
 
     def get(n: int) -> None:
-        environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80", "HTTP_HOST": "testserver", "REMOTE_ADDR": addresses[n % len(addresses)],
-            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-        }  # fmt: skip
-        status = []
-        body = handler(environ, lambda line, headers, exc_info=None: status.append(line))
-        b"".join(body)
-        body.close()
-        if not status[0].startswith("200"):
-            sys.exit(f"{search.url} answered {status[0]}")
+        status, response, _ = bench.call(handler, search.url, addresses[n % len(addresses)])
+        response.close()
+        if not status.startswith("200"):
+            sys.exit(f"{search.url} answered {status}")
 
     ways = {
         "no rate limit": [],

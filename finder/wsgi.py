@@ -1,6 +1,5 @@
 """WSGI entry point: ``gunicorn finder.wsgi``."""
 
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,10 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finder.settings")
 
 application = get_wsgi_application()
 
+from finder.collecting import collect_between_requests  # noqa: E402  (after the application is loaded)
 from meetings import geocoding  # noqa: E402  (needs the application's settings)
 
 geocoding.warm()
-
-# Everything loaded so far lives as long as the worker: keep it out of the garbage collector's
-# full collections, which otherwise pause requests (benchmarks/README.md, "Still open" 8).
-gc.freeze()
+# Last: what is loaded by now stays out of every collection, and garbage is collected after responses.
+collect_between_requests()

@@ -3,6 +3,7 @@
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -12,9 +13,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from finder.wsgi import application
-
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+# Django's WSGI application, not finder.wsgi's: that one also sets up the worker process (the gazetteer
+# warmed, garbage collected between requests), which this test session should not inherit.
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)
