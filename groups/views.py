@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +6,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from groups.filters import OrganizationFilter
 from groups.guides import GUIDES, get_guide
+from groups.meeting_counts import with_meeting_counts
 from groups.models import Concern, Kind, Organization, Source
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
@@ -20,20 +20,15 @@ FIELD_LABELS = {
 }
 
 
-def _with_meeting_counts(queryset):
-    # Counted through the reverse relation: groups never imports meetings.
-    return queryset.annotate(meeting_count=Count("meetings", filter=Q(meetings__status="published")))
-
-
 def organization_list(request: HttpRequest) -> HttpResponse:
-    directory = OrganizationFilter(request.GET, _with_meeting_counts(Organization.objects.prefetch_related("concerns")))
+    directory = OrganizationFilter(request.GET, Organization.objects.prefetch_related("concerns"))
     valid = directory.is_valid()
     return render(
         request,
         "groups/organization_list.html",
         {
             "directory": directory,
-            "organizations": directory.qs if valid else Organization.objects.none(),
+            "organizations": with_meeting_counts(directory.qs) if valid else [],
             "valid": valid,
             # Each refused parameter by the label the form shows it with (the API names the parameter).
             "errors": [(FIELD_LABELS.get(name, name), errors) for name, errors in directory.errors.items()],
@@ -50,7 +45,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = get_object_or_404(_with_meeting_counts(Organization.objects.with_facts()), slug=slug)
+    organization = with_meeting_counts([get_object_or_404(Organization.objects.with_facts(), slug=slug)])[0]
     return render(
         request, "groups/organization_detail.html", {"organization": organization, "sources": _cited([organization])}
     )
@@ -86,7 +81,7 @@ def organization_compare(request: HttpRequest) -> HttpResponse:
     compared = []
     if form.is_valid():
         order = request.GET.getlist("o")
-        chosen = _with_meeting_counts(Organization.objects.with_facts()).filter(slug__in=order)
+        chosen = with_meeting_counts(Organization.objects.with_facts().filter(slug__in=order))
         compared = sorted(chosen, key=lambda organization: order.index(organization.slug))
     too_few = 0 < len(compared) < MIN_COMPARED
     compared = [] if too_few else compared

@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
+from groups import meeting_counts
 from meetings import geocoding, history
 from meetings.feeds.records import ContactRecord, LocationRecord, MeetingRecord, ParsedFeed, SkippedRow
 from meetings.models import (
@@ -171,7 +172,8 @@ def import_feed(
             _Sync(feed, report, default_timezone, progress, user).run(parsed.records)
             feed.last_imported = timezone.now()
             feed.save(update_fields=["last_imported"])
-            transaction.on_commit(lambda: cache.delete(ZONES_CACHE_KEY))  # new meetings may bring new zones
+            # New meetings may bring new zones, and change how many meetings each organization lists.
+            transaction.on_commit(lambda: cache.delete_many([ZONES_CACHE_KEY, meeting_counts.CACHE_KEY]))
     except FeedImportError:
         raise
     except Exception as error:  # anything unexpected: nothing was written; say where it happened

@@ -55,6 +55,12 @@ class TestSync:
         assert meeting.end_time == dt.time(20, 0)
         assert Location.objects.count() == 1, "meetings at the same place share it"
 
+    def test_the_fact_sheet_counts_an_imports_meetings_at_once(self, client, feed, django_capture_on_commit_callbacks):
+        assert "None listed yet" in client.get("/organizations/alcoholics-anonymous/").content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            import_feed(feed_of(record(1, "a"), record(2, "b")), feed)
+        assert "2 meetings</a>" in client.get("/organizations/alcoholics-anonymous/").content.decode()
+
     def test_an_end_equal_to_the_start_is_taken_as_no_end(self, feed):
         import_feed(feed_of(record(1, "a", start_time=dt.time(19, 0), end_time=dt.time(19, 0))), feed)
         assert Meeting.objects.get(feed_key="a").end_time == dt.time(20, 0)
