@@ -3,18 +3,18 @@
 
     python benchmarks/collecting.py [--database sqlite|postgres] [--meetings 150000] [--repeat 200] [--rounds 5]
 
-Searches (a) and (c) of search.py, and (a) as the finder page shows it, through finder/wsgi.py's application,
-as gunicorn calls it, in blocks of ``--repeat`` requests that take turns ``--rounds`` times:
+Searches (a) and (c) of search.py, and (a) as the finder page shows it, in blocks of ``--repeat`` requests
+that take turns ``--rounds`` times, two ways:
 
-- defaults: what is loaded frozen out of the collector (as before), Python's thresholds (700, 10, 10), and
-  nothing collected after the response;
-- between requests: finder/collecting.py as the worker runs it.
+- defaults: Django's WSGI application (``finder.wsgi.django_application``) with what is loaded frozen out of
+  the collector, as before, and Python's thresholds (700, 10, 10);
+- between requests: ``finder.wsgi.application``, finder/collecting.py as a worker runs it.
 
 Blocks rather than request by request: garbage left by one way would otherwise be collected by the other.
-Each request is timed to the last byte of its body, and its close() (after the last byte, where the
-collection of finder/collecting.py runs) apart; the CPU time of the process per request counts both.
-Reuses search.py's data and options (run search.py first); the page's static files are collected into
-``STATIC_FILES`` first.
+Each request is timed to the last byte of its body, and its close() (where finder/collecting.py collects)
+apart; the CPU time of the process per request counts both. At the end of each block an untimed full
+collection counts what the block left for one (garbage that outlived its request). Reuses search.py's data and
+options (run search.py first); the page's static files are collected into ``STATIC_FILES`` first.
 """
 
 import gc
@@ -42,21 +42,19 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.core.signals import request_finished
 
     from meetings.models import Place
 
     bench.prepare(args)
     call_command("collectstatic", interactive=False, verbosity=0)
-    from finder import collecting
-    from finder.wsgi import application  # freezes and connects the collection after responses
+    from finder import wsgi  # freezes what is loaded and raises the young threshold
 
-    # The receiver finder/wsgi.py connected, replaced by one this script connects and disconnects.
-    request_finished.disconnect(dispatch_uid="finder.collecting")
-    receiver = collecting.CollectAfterResponse()
-    thresholds = {"defaults": (700, 10, 10), "between requests": gc.get_threshold()}
+    ways = {
+        "defaults": (wsgi.django_application, (700, 10, 10)),
+        "between requests": (wsgi.application, gc.get_threshold()),
+    }
 
-    def get(url: str) -> tuple[float, float]:
+    def get(application, url: str) -> tuple[float, float]:
         """Milliseconds to the last byte, and of the response's close() after it."""
         started = time.perf_counter()
         status, response, _ = bench.call(application, url)
@@ -72,40 +70,43 @@ def main() -> None:
         {"near": place, "distance": 10, "day": 2, "type": "O"}
     ))  # fmt: skip
     searches.insert(1, page)
-    timings = {(search.key, way): ([], []) for search in searches for way in thresholds}
-    cpu = {(search.key, way): 0.0 for search in searches for way in thresholds}
+    answers = {(search.key, way): [] for search in searches for way in ways}
+    afters = {(search.key, way): [] for search in searches for way in ways}
+    cpu = {(search.key, way): 0.0 for search in searches for way in ways}
+    left = {(search.key, way): 0 for search in searches for way in ways}
     for search in searches:
-        for _ in range(args.warmup):
-            get(search.url)
+        for application, _ in ways.values():
+            for _ in range(args.warmup):
+                get(application, search.url)
         for _ in range(args.rounds):
-            for way, threshold in thresholds.items():
-                gc.collect()  # each block starts clean
+            for way, (application, threshold) in ways.items():
+                gc.collect()
                 gc.set_threshold(*threshold)
-                if way == "defaults":
-                    request_finished.disconnect(dispatch_uid="finder.collecting")
-                else:
-                    request_finished.connect(receiver, weak=False, dispatch_uid="finder.collecting")
-                answers, afters = timings[search.key, way]
                 started = time.process_time()
                 for _ in range(args.repeat):
-                    answer, after = get(search.url)
-                    answers.append(answer)
-                    afters.append(after)
+                    answer, after = get(application, search.url)
+                    answers[search.key, way].append(answer)
+                    afters[search.key, way].append(after)
                 cpu[search.key, way] += time.process_time() - started
+                left[search.key, way] += gc.collect()
 
     print(
         f"\n{args.meetings:,} generated meetings, {bench.database_version()}; {args.rounds} rounds of "
         f"{args.repeat} requests per way and search.\n"
     )
-    print("| search | garbage collection | p50 ms | p95 ms | p99 ms | after the last byte, p50 / p95 ms | CPU ms |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print(
+        "| search | garbage collection | p50 ms | p95 ms | p99 ms | after the last byte, p50 / max ms | CPU ms "
+        "| left for a full collection, objects per request |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    p = bench.percentile
     for search in searches:
-        for way in thresholds:
-            answers, afters = timings[search.key, way]
-            p = bench.percentile
+        for way in ways:
+            times, after, n = answers[search.key, way], afters[search.key, way], len(answers[search.key, way])
             print(
-                f"| {search.title} | {way} | {p(answers, 0.5):.2f} | {p(answers, 0.95):.2f} | {p(answers, 0.99):.2f} "
-                f"| {p(afters, 0.5):.2f} / {p(afters, 0.95):.2f} | {cpu[search.key, way] / len(answers) * 1000:.2f} |"
+                f"| {search.title} | {way} | {p(times, 0.5):.2f} | {p(times, 0.95):.2f} | {p(times, 0.99):.2f} "
+                f"| {p(after, 0.5):.2f} / {max(after):.2f} | {cpu[search.key, way] / n * 1000:.2f} "
+                f"| {left[search.key, way] / n:.0f} |"
             )
 
 

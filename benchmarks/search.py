@@ -15,8 +15,8 @@ row. The markdown table shows both and their ratio, measured in one run.
 
 A request goes to ``finder/wsgi.py``'s application as gunicorn calls it (routing, middleware, filter,
 queries, serializer, JSON, and the connection's health check: everything but the network), timed until
-the last byte of the body. The server then closes the response, which sends Django's ``request_finished``
-(the connection's bookkeeping, and the garbage collection of finder/collecting.py); that runs after the
+the last byte of the body. The server then closes the response: Django's ``request_finished``
+(the connection's bookkeeping), then the garbage collection of finder/collecting.py. That runs after the
 visitor has the answer, as gunicorn's own request time also leaves it out, and is reported apart.
 
 Targets (from the issue): API p95 under 50 ms on PostgreSQL, and no more than 3x the raw SQL.

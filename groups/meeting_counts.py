@@ -2,7 +2,8 @@
 
 Counted once a minute per process, not on every page: joining every organization to all its meetings
 took ~100 ms per directory page at 150,000 meetings (benchmarks/README.md, run 15), and the number is
-the same for every visitor. An import clears it in its own process, as it does the zones in use.
+the same for every visitor. An import clears it in its own process, as it does the zones in use; a
+change in the admin or the API, or an import in another process, shows within the minute.
 """
 
 from collections.abc import Iterable

@@ -1,31 +1,74 @@
-"""Garbage is collected after each response, not in the middle of the next request (finder/collecting.py)."""
+"""Garbage is collected after each response is closed, not in the middle of a request (finder/collecting.py)."""
 
 import gc
+import io
+import subprocess
+import sys
 import weakref
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from finder import collecting
-
-pytestmark = pytest.mark.django_db
+from meetings.api import MeetingViewSet
 
 
 class _Cycle:
-    """An object only the cyclic collector can free, like a request's DRF view and its request."""
+    """An object only the cyclic collector can free, like a request's DRF view and its response."""
 
     def __init__(self) -> None:
         self.me = self
 
 
+class _Response(_Cycle):
+    """A WSGI response in a reference cycle, as Django's are once DRF has rendered them."""
+
+    def __iter__(self):
+        return iter([b"ok"])
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _App:
+    """A WSGI application whose responses the test can watch; ``during`` runs while it answers."""
+
+    def __init__(self, during=lambda: None) -> None:
+        self.responses: list[weakref.ref] = []
+        self.during = during
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        self.during()
+        response = _Response()
+        self.responses.append(weakref.ref(response))
+        return response
+
+
+def environ(path: str = "/", **extra) -> dict:
+    return {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(),
+        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, **extra,
+    }  # fmt: skip
+
+
+def serve(application, path: str = "/"):
+    """A request as a WSGI server makes it: call, send every byte, close. The body, and what was closed."""
+    body = application(environ(path), lambda status, headers, exc_info=None: None)
+    content = b"".join(body)
+    body.close()
+    return content
+
+
 @pytest.fixture
-def between_requests(client):
-    """collect_between_requests() as a worker runs it, with full collections every 3rd response; undone after."""
-    client.get("/healthz")  # a process's first request loads much for good (URL patterns, templates)
+def worker():
+    """Python's collector set up as finder/wsgi.py sets up a worker; undone after."""
     threshold = gc.get_threshold()
-    receiver = collecting.collect_between_requests(full_every=3)
-    yield receiver
-    request_finished.disconnect(dispatch_uid="finder.collecting")
+    collecting.collect_between_requests(lambda environ, start_response: [])
+    yield
     gc.set_threshold(*threshold)
     gc.unfreeze()
 
@@ -44,35 +87,92 @@ def collections():
     gc.callbacks.remove(record)
 
 
-def test_garbage_in_reference_cycles_is_freed_when_a_response_is_finished(client, between_requests):
-    garbage = _Cycle()
-    freed = weakref.ref(garbage)
-    del garbage
-    assert freed() is not None, "not freed by reference counting: only a collection can free it"
+def test_a_responses_garbage_is_freed_once_the_server_has_closed_it(worker):
+    app = _App()
+    application = collecting.CollectAfterResponses(app)
 
-    assert client.get("/healthz").status_code == 200
+    body = application(environ(), lambda status, headers, exc_info=None: None)
+    assert b"".join(body) == b"ok"
+    assert app.responses[0]() is not None, "the server holds the response until it closes it"
+    body.close()
 
-    assert freed() is None
+    assert app.responses[0]() is None
 
 
-def test_a_request_is_not_interrupted_by_collections_of_its_own_garbage(client, between_requests, collections):
-    # A thousand objects in cycles, more than Python's default threshold (700) lets a request make.
-    def make_garbage(**kwargs):
+def test_a_request_is_not_interrupted_by_collections_of_its_own_garbage(worker, collections):
+    def make_garbage():  # more objects in cycles than Python's default threshold (700) lets a request make
         for _ in range(1000):
             _Cycle()
 
-    request_started.connect(make_garbage)
-    try:
-        response = client.get("/healthz")
-    finally:
-        request_started.disconnect(make_garbage)
+    application = collecting.CollectAfterResponses(_App(during=make_garbage))
+    body = application(environ(), lambda status, headers, exc_info=None: None)
+    b"".join(body)
+    assert collections == [], "none while the request runs"
 
-    assert response.status_code == 200
-    assert collections == [1], "one collection of the young generations, after the response"
+    body.close()
+    assert collections == [1], "one, of the young generations, once the server has closed the response"
 
 
-def test_every_few_responses_everything_is_collected(client, between_requests, collections):
+def test_every_few_responses_everything_is_collected(worker, collections):
+    application = collecting.CollectAfterResponses(_App(), full_every=3)
     for _ in range(6):
-        client.get("/healthz")
+        serve(application)
 
     assert collections == [1, 1, 2, 1, 1, 2]
+
+
+def test_nothing_is_collected_while_another_request_is_in_flight(worker, collections):
+    # A threaded server: collecting now would move the other request's live objects to an older generation.
+    application = collecting.CollectAfterResponses(_App())
+    first = application(environ(), lambda status, headers, exc_info=None: None)
+
+    serve(application)
+    assert collections == []
+
+    first.close()
+    assert collections == [1]
+
+
+def test_a_file_the_server_sends_by_itself_is_handed_over_as_it_is(worker):
+    class FileWrapper:  # gunicorn sends a file with sendfile only if it gets its own wrapper back
+        def __init__(self, file, block_size=8192):
+            self.file = file
+
+    sent = FileWrapper(io.BytesIO(b"css"))
+    application = collecting.CollectAfterResponses(lambda environ, start_response: sent)
+
+    assert application(environ(**{"wsgi.file_wrapper": FileWrapper}), lambda *args: None) is sent
+    assert application.in_flight == 0
+
+
+@pytest.mark.django_db
+def test_an_api_request_leaves_no_garbage_for_a_later_full_collection(worker):
+    # Django's own WSGI handler would close the test's connection (and its transaction) at each request's
+    # start and end, as it does a worker's; the test client holds that back the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        application = collecting.CollectAfterResponses(get_wsgi_application())
+        for _ in range(3):
+            assert b'"count"' in serve(application, "/api/v1/meetings/")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+    # DRF's view and its response refer to each other; collected while the server still held the response,
+    # they would have moved to the oldest generation instead, to wait for a full collection.
+    assert not [thing for thing in gc.get_objects() if isinstance(thing, MeetingViewSet)]
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [("finder.wsgi", "CollectAfterResponses 20000 frozen"), ("finder.asgi", "ASGIHandler 700 frozen")],
+)
+def test_the_entry_points_set_a_worker_up(module, expected):
+    # In a process of its own: importing an entry point sets up the whole process.
+    script = (
+        f"import gc, {module} as entry; "
+        "print(type(entry.application).__name__, gc.get_threshold()[0], 'frozen' if gc.get_freeze_count() else '')"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == expected

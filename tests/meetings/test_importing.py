@@ -55,7 +55,9 @@ class TestSync:
         assert meeting.end_time == dt.time(20, 0)
         assert Location.objects.count() == 1, "meetings at the same place share it"
 
-    def test_the_fact_sheet_counts_an_imports_meetings_at_once(self, client, feed, django_capture_on_commit_callbacks):
+    def test_the_importing_process_counts_its_new_meetings_at_once(
+        self, client, feed, django_capture_on_commit_callbacks
+    ):
         assert "None listed yet" in client.get("/organizations/alcoholics-anonymous/").content.decode()
         with django_capture_on_commit_callbacks(execute=True):
             import_feed(feed_of(record(1, "a"), record(2, "b")), feed)
