@@ -7,6 +7,7 @@ import sys
 import weakref
 
 import pytest
+from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -56,7 +57,7 @@ def environ(path: str = "/", **extra) -> dict:
 
 
 def serve(application, path: str = "/"):
-    """A request as a WSGI server makes it: call, send every byte, close. The body, and what was closed."""
+    """A request as a WSGI server makes it: call, send every byte, close. The body."""
     body = application(environ(path), lambda status, headers, exc_info=None: None)
     content = b"".join(body)
     body.close()
@@ -99,6 +100,32 @@ def test_a_responses_garbage_is_freed_once_the_server_has_closed_it(worker):
     assert app.responses[0]() is None
 
 
+def test_closing_the_body_closes_the_applications_response(worker):
+    # Django sends request_finished (connections returned, and so on) from its response's close().
+    closed = []
+
+    class Response(_Response):
+        def close(self) -> None:
+            closed.append(True)
+
+    application = collecting.CollectAfterResponses(lambda environ, start_response: Response())
+    body = application(environ(), lambda status, headers, exc_info=None: None)
+    body.close()
+    body.close()
+
+    assert closed == [True]
+    assert application.in_flight == 0
+
+
+def test_a_body_dropped_unclosed_does_not_stop_collections_for_good(worker, collections):
+    application = collecting.CollectAfterResponses(_App())
+    application(environ(), lambda status, headers, exc_info=None: None)  # a server that never closes it
+
+    serve(application)
+    assert application.in_flight == 0
+    assert collections == [1]
+
+
 def test_a_request_is_not_interrupted_by_collections_of_its_own_garbage(worker, collections):
     def make_garbage():  # more objects in cycles than Python's default threshold (700) lets a request make
         for _ in range(1000):
@@ -133,6 +160,17 @@ def test_nothing_is_collected_while_another_request_is_in_flight(worker, collect
     assert collections == [1]
 
 
+def test_an_application_that_fails_is_not_counted_as_in_flight(worker):
+    def failing(environ, start_response):
+        raise RuntimeError("the database is down")
+
+    application = collecting.CollectAfterResponses(failing)
+    with pytest.raises(RuntimeError):
+        application(environ(), lambda status, headers, exc_info=None: None)
+
+    assert application.in_flight == 0
+
+
 def test_a_file_the_server_sends_by_itself_is_handed_over_as_it_is(worker):
     class FileWrapper:  # gunicorn sends a file with sendfile only if it gets its own wrapper back
         def __init__(self, file, block_size=8192):
@@ -142,6 +180,14 @@ def test_a_file_the_server_sends_by_itself_is_handed_over_as_it_is(worker):
     application = collecting.CollectAfterResponses(lambda environ, start_response: sent)
 
     assert application(environ(**{"wsgi.file_wrapper": FileWrapper}), lambda *args: None) is sent
+    assert application.in_flight == 0
+
+    def function_wrapper(file, block_size=8192):  # uWSGI's
+        return file
+
+    body = application(environ(**{"wsgi.file_wrapper": function_wrapper}), lambda *args: None)
+    assert body is not sent, "not a file the server sends by itself: a body like any other"
+    body.close()
     assert application.in_flight == 0
 
 
@@ -174,5 +220,6 @@ def test_the_entry_points_set_a_worker_up(module, expected):
         f"import gc, {module} as entry; "
         "print(type(entry.application).__name__, gc.get_threshold()[0], 'frozen' if gc.get_freeze_count() else '')"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=settings.BASE_DIR)
+    assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == expected
