@@ -409,6 +409,8 @@ class MeetingViewSet(
     # The backend documents the parameters; StrictFilterMixin runs the same FilterSet.
     filter_backends = [DjangoFilterBackend]
     filterset_class = MeetingFilter
+    detail_parameters = {"format", "tz"}
+    visitor_zone = None  # a detail's ``tz``
 
     @extend_schema(responses={200: MeetingSerializer(many=True), 400: ERRORS, 404: NOT_FOUND, **READ_ERRORS})
     def list(self, request, *args, **kwargs):
@@ -442,9 +444,6 @@ class MeetingViewSet(
 
     def get_serializer_class(self):
         return MeetingWriteSerializer if self.action in ("create", "update", "partial_update") else MeetingSerializer
-
-    visitor_zone = None  # a detail's ``tz``
-    detail_parameters = {"format", "tz"}
 
     def get_serializer_context(self):
         return {

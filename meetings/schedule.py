@@ -201,8 +201,14 @@ def on_day(now: dt.datetime, days_ahead: int, zones: Iterable[str] | None = None
 
 def visitor_week_minute(now: dt.datetime, visitor: str) -> int:
     """The visitor's current minute of the week (0 = Sunday 00:00)."""
-    local = now.astimezone(zone(visitor))
-    return week_minute(weekday_of(local), local.time())
+    return _visitors_week(now, visitor)[1]
+
+
+def _visitors_week(now: dt.datetime, visitor: str) -> tuple[dt.datetime, int]:
+    """On the visitor's wall clock (naive): 00:00 of the Sunday that starts their week, and the minute of it now."""
+    here = now.astimezone(zone(visitor)).replace(tzinfo=None)
+    minute = week_minute(weekday_of(here), here.time())
+    return here.replace(second=0, microsecond=0) - dt.timedelta(minutes=minute), minute
 
 
 @lru_cache(maxsize=64)
@@ -218,9 +224,7 @@ def _visitor_windows_sql(
     start of a meeting in progress, which is its next start until it ends). ``weekly``: the windows recur each
     week (Mondays, evenings), else they are this week's only (today, tomorrow)."""
     visitor_zone = zone(visitor)
-    here = minute.astimezone(visitor_zone).replace(tzinfo=None)  # the visitor's wall clock
-    now = week_minute(weekday_of(here), here.time())
-    sunday = here - dt.timedelta(minutes=now)  # 00:00 starting the visitor's week, on their wall clock
+    sunday, now = _visitors_week(minute, visitor)
     # A meeting begins "in progress" at its very minute (schedule.in_progress), so the day before now ends after
     # now. The coming week is a few hours longer on the visitor's clock than any zone's week can be short: each
     # zone's own week is cut out of it below.
@@ -308,8 +312,7 @@ def _visitor_windows_sql_pg(
         value = f"MOD({clock} + {4 * MINUTES_PER_DAY}, {MINUTES_PER_WEEK})"
         ranges = [(low - shift, high - shift) for low, high in windows for shift in (0, MINUTES_PER_WEEK)]
     else:  # this week's: minutes of the visitor's wall clock since the epoch
-        here = minute.astimezone(zone(visitor)).replace(tzinfo=None)
-        sunday = here.replace(hour=0, minute=0) - dt.timedelta(days=weekday_of(here))
+        sunday, _ = _visitors_week(minute, visitor)
         base = round((sunday - dt.datetime(1970, 1, 1)).total_seconds() / 60)
         value, ranges = clock, [(base + low, base + high) for low, high in windows]
     # A meeting's own day is within two of the visitor's (clocks are at most 26 hours apart, Kiritimati's and
